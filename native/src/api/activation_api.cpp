@@ -1,0 +1,72 @@
+// extern "C" shim for element-wise activations: cnn_activation_forward. Checks the arguments (messages
+// name the shapes and numbers) and calls the active kernel table; x == y (same storage and shape) runs
+// in place.
+#include <cnn/cnn.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "api/guard.h"
+#include "api/op_checks.h"
+#include "core/context.h"
+#include "core/error.h"
+#include "core/tensor.h"
+#include "kernels/kernels.h"
+
+namespace {
+
+using cnn::fail;
+
+const char* activation_name(cnn_activation activation) {
+  switch (activation) {
+    case CNN_ACTIVATION_IDENTITY: return "identity";
+    case CNN_ACTIVATION_RELU: return "ReLU";
+    case CNN_ACTIVATION_LEAKY_RELU: return "leaky ReLU";
+    case CNN_ACTIVATION_ELU: return "ELU";
+    case CNN_ACTIVATION_SIGMOID: return "sigmoid";
+    case CNN_ACTIVATION_TANH: return "tanh";
+  }
+  return nullptr;
+}
+
+// The value arrives from C or C# as a plain integer, so anything outside the enum is rejected here.
+void require_known_activation(cnn_activation activation) {
+  const int value = static_cast<int>(activation);
+  if (value < CNN_ACTIVATION_IDENTITY || value > CNN_ACTIVATION_TANH)
+    fail(CNN_INVALID_ARGUMENT, "activation " + std::to_string(value) + " is not a cnn_activation (0.." +
+                                   std::to_string(static_cast<int>(CNN_ACTIVATION_TANH)) + ")");
+}
+
+void activation_forward(cnn_context* context, cnn_activation activation, float alpha, const cnn_tensor* x_ptr,
+                        cnn_tensor* y_ptr) {
+  cnn_context& ctx = cnn::require_context(context);
+  require_known_activation(activation);
+  const bool uses_alpha = activation == CNN_ACTIVATION_LEAKY_RELU || activation == CNN_ACTIVATION_ELU;
+  if (uses_alpha && !std::isfinite(alpha))
+    fail(CNN_INVALID_ARGUMENT, "alpha " + std::to_string(alpha) + " must be finite for " +
+                                   activation_name(activation));
+  const cnn_tensor& x = cnn::require_tensor(x_ptr, "x");
+  const cnn_tensor& y = cnn::require_tensor(y_ptr, "y");
+  cnn::require_device(ctx, x, "x");
+  cnn::require_device(ctx, y, "y");
+  // Same element count is not enough: [2,3] -> [3,2] would silently reinterpret the data.
+  if (x.rank != y.rank || !std::equal(x.shape().begin(), x.shape().end(), y.shape().begin()))
+    fail(CNN_SHAPE_MISMATCH, "x is " + cnn::shape_string(x) + " but y is " + cnn::shape_string(y) +
+                                 ": " + activation_name(activation) + " needs y of the same shape as x");
+  // Same storage with the same shape means the same elements in the same places: in place is safe.
+  cnn::kernels().activation_forward(ctx, activation, alpha, static_cast<int64_t>(x.count), x.data(),
+                                    y.data());
+}
+
+}  // namespace
+
+extern "C" {
+
+CNN_API cnn_status cnn_activation_forward(cnn_context* context, cnn_activation activation, float alpha,
+                                          const cnn_tensor* x, cnn_tensor* y) {
+  return CNN_GUARD({ activation_forward(context, activation, alpha, x, y); });
+}
+
+}  // extern "C"

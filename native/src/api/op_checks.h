@@ -1,0 +1,35 @@
+// Argument checks shared by the op shims (conv2d, dense): the context, devices and output aliasing.
+// Each throws cnn::Error with a sentence naming the tensors and numbers; the guard adds the function name.
+#pragma once
+
+#include <cnn/cnn.h>
+
+#include <string>
+
+#include "core/context.h"
+#include "core/error.h"
+#include "core/tensor.h"
+
+namespace cnn {
+
+inline cnn_context& require_context(cnn_context* context) {
+  if (context == nullptr) fail(CNN_INVALID_ARGUMENT, "context is null");
+  return *context;
+}
+
+// Ops run on the context's device, so every tensor must live there.
+inline void require_device(const cnn_context& context, const cnn_tensor& t, const char* name) {
+  if (t.device() != context.device)
+    fail(CNN_INVALID_ARGUMENT, std::string(name) + " " + shape_string(t) + " is on device " +
+                                   std::to_string(static_cast<int>(t.device())) + " but the context is on device " +
+                                   std::to_string(static_cast<int>(context.device)));
+}
+
+// The output must not share storage (also through a reshape view) with an input the kernel still reads.
+inline void require_no_alias(const cnn_tensor& y, const char* y_name, const cnn_tensor* input, const char* name) {
+  if (input != nullptr && input->storage.get() == y.storage.get())
+    fail(CNN_INVALID_ARGUMENT, std::string(y_name) + " " + shape_string(y) + " shares its storage with " + name +
+                                   " " + shape_string(*input) + "; the output must be a separate tensor");
+}
+
+}  // namespace cnn

@@ -1,0 +1,129 @@
+// cnn_tensor_*: create, view (reshape), query, copy in/out. Every tensor belongs to a device, taken
+// from the context at creation; copies through caller buffers are CPU-only for now.
+#include <cnn/cnn.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "api/guard.h"
+#include "core/context.h"
+#include "core/error.h"
+#include "core/tensor.h"
+
+namespace {
+
+// A handle over `storage` with the validated shape.
+cnn_tensor* new_handle(std::shared_ptr<cnn::Storage> storage, const int64_t* shape, size_t rank, size_t count) {
+  auto handle = std::make_unique<cnn_tensor>();
+  handle->storage = std::move(storage);
+  for (size_t i = 0; i < rank; ++i) handle->dims[i] = shape[i];
+  handle->rank = rank;
+  handle->count = count;
+  return handle.release();
+}
+
+void require_cpu(const cnn_tensor& t) {
+  if (t.device() != cnn::DeviceType::Cpu)
+    cnn::fail(CNN_UNSUPPORTED, "tensor " + cnn::shape_string(t) + " is on device " +
+                                   std::to_string(static_cast<int>(t.device())) +
+                                   ", not the CPU; only CPU tensors are copied through host buffers");
+}
+
+void require_count(const cnn_tensor& t, size_t count) {
+  if (count != t.count)
+    cnn::fail(CNN_INVALID_ARGUMENT, "count " + std::to_string(count) + " != element count " +
+                                        std::to_string(t.count) + " of tensor " + cnn::shape_string(t));
+}
+
+}  // namespace
+
+extern "C" CNN_API cnn_status cnn_tensor_create(cnn_context* context, const int64_t* shape, size_t rank,
+                                                cnn_tensor** out) {
+  return CNN_GUARD({
+    cnn::require_not_null(out, "out");
+    *out = nullptr;
+    cnn::require_not_null(context, "context");
+    size_t count = cnn::checked_element_count(shape, rank);
+    auto storage = std::make_shared<cnn::Storage>(count);
+    storage->device = context->device;
+    *out = new_handle(std::move(storage), shape, rank, count);
+  });
+}
+
+// Never fails and leaves the thread's last error alone (safe in cleanup paths).
+extern "C" CNN_API void cnn_tensor_destroy(cnn_tensor* tensor) {
+  cnn::guarded_quiet([&] { delete tensor; });
+}
+
+extern "C" CNN_API cnn_status cnn_tensor_reshape(const cnn_tensor* tensor, const int64_t* shape, size_t rank,
+                                                 cnn_tensor** out) {
+  return CNN_GUARD({
+    cnn::require_not_null(out, "out");
+    *out = nullptr;
+    const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
+    size_t count = cnn::checked_element_count(shape, rank);
+    if (count != t.count)
+      cnn::fail(CNN_SHAPE_MISMATCH, "cannot view tensor " + cnn::shape_string(t) + " (" + std::to_string(t.count) +
+                                        " elements) as " + cnn::shape_string(std::span<const int64_t>(shape, rank)) +
+                                        " (" + std::to_string(count) + " elements)");
+    *out = new_handle(t.storage, shape, rank, count);
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_tensor_rank(const cnn_tensor* tensor, size_t* out) {
+  return CNN_GUARD({
+    const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
+    cnn::require_not_null(out, "out");
+    *out = t.rank;
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_tensor_shape(const cnn_tensor* tensor, int64_t* shape, size_t capacity) {
+  return CNN_GUARD({
+    const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
+    cnn::require_not_null(shape, "shape");
+    if (capacity < t.rank)
+      cnn::fail(CNN_INVALID_ARGUMENT, "capacity " + std::to_string(capacity) + " is smaller than the rank " +
+                                          std::to_string(t.rank) + " of tensor " + cnn::shape_string(t));
+    for (size_t i = 0; i < t.rank; ++i) shape[i] = t.dims[i];
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_tensor_element_count(const cnn_tensor* tensor, size_t* out) {
+  return CNN_GUARD({
+    const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
+    cnn::require_not_null(out, "out");
+    *out = t.count;
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_tensor_write(cnn_tensor* tensor, const float* src, size_t count) {
+  return CNN_GUARD({
+    const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
+    cnn::require_not_null(src, "src");
+    require_count(t, count);
+    require_cpu(t);
+    std::memcpy(t.data(), src, count * sizeof(float));
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_tensor_read(const cnn_tensor* tensor, float* dst, size_t count) {
+  return CNN_GUARD({
+    const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
+    cnn::require_not_null(dst, "dst");
+    require_count(t, count);
+    require_cpu(t);
+    std::memcpy(dst, t.data(), count * sizeof(float));
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_tensor_data(cnn_tensor* tensor, float** out) {
+  return CNN_GUARD({
+    const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
+    cnn::require_not_null(out, "out");
+    *out = nullptr;
+    require_cpu(t);
+    *out = t.data();
+  });
+}

@@ -1,0 +1,52 @@
+// The context: device, thread count and a reusable scratch arena. Ops take scratch through
+// Context::scratch(); when another thread holds the arena the call gets a private buffer, so one
+// context may serve many threads at once (read-only weights, per-call scratch, identical results).
+#pragma once
+
+#include <cnn/cnn.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+#include "core/tensor.h"
+
+namespace cnn {
+
+// RAII scratch memory of at least `floats` floats, 64-byte aligned, contents unspecified.
+class Scratch {
+ public:
+  Scratch(Scratch&& other) noexcept;
+  Scratch& operator=(Scratch&&) = delete;
+  Scratch(const Scratch&) = delete;
+  ~Scratch();
+  float* data() const { return data_; }
+
+ private:
+  friend struct ::cnn_context;
+  Scratch(cnn_context* owner, float* data, bool owned) : owner_(owner), data_(data), owned_(owned) {}
+  cnn_context* owner_;  // non-null while this scratch holds the context's arena
+  float* data_;
+  bool owned_;          // private buffer, freed on destruction
+};
+
+int hardware_threads();  // logical cores available to this process
+
+}  // namespace cnn
+
+struct cnn_context {
+  cnn::DeviceType device = cnn::DeviceType::Cpu;
+  std::atomic<int32_t> threads{1};  // >= 1, resolved from 0 at creation / set_threads
+
+  // Scratch for one op call; grows the arena when needed. Thread-safe.
+  cnn::Scratch scratch(size_t floats);
+
+  ~cnn_context();
+
+ private:
+  friend class cnn::Scratch;
+  std::atomic<bool> arena_busy{false};
+  float* arena = nullptr;
+  size_t arena_floats = 0;
+};

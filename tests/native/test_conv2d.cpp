@@ -1,0 +1,218 @@
+// Convolution: a hand-worked answer for conv2d_forward_ref, then the generic tier (im2col + GEMM) against
+// the reference on 240 random shapes (odd and prime sizes, stride 1-3, padding 0-3 per side, kernels 1x1
+// to 7x7, dilation 1-2, batch 1 and more, with and without bias), the 1x1 shortcut, a few shapes through
+// the C ABI, and thread counts 1 and 2 giving identical bits.
+#include <cnn/cnn.h>
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/context.h"
+#include "kernels/kernels.h"
+#include "test_util.h"
+
+namespace {
+
+using namespace cnn_test;
+
+struct ConvCase {
+  int64_t n, c, h, w, oc, kh, kw;
+  cnn_conv2d_params p;
+  bool bias;
+};
+
+// Written out independently of the library.
+int64_t out_size(int64_t in, int64_t k, int32_t stride, int32_t pad0, int32_t pad1, int32_t dilation) {
+  return (in + pad0 + pad1 - dilation * (k - 1) - 1) / stride + 1;
+}
+
+cnn::Conv2dGeometry geometry(const ConvCase& s) {
+  return {s.n,
+          s.c,
+          s.h,
+          s.w,
+          s.oc,
+          s.kh,
+          s.kw,
+          out_size(s.h, s.kh, s.p.stride_h, s.p.pad_top, s.p.pad_bottom, s.p.dilation_h),
+          out_size(s.w, s.kw, s.p.stride_w, s.p.pad_left, s.p.pad_right, s.p.dilation_w),
+          s.p.stride_h,
+          s.p.stride_w,
+          s.p.pad_top,
+          s.p.pad_left,
+          s.p.dilation_h,
+          s.p.dilation_w};
+}
+
+std::string describe(const ConvCase& s, uint32_t seed) {
+  std::ostringstream t;
+  t << "seed " << seed << " x [" << s.n << "," << s.c << "," << s.h << "," << s.w << "] w [" << s.oc << "," << s.c
+    << "," << s.kh << "," << s.kw << "] stride " << s.p.stride_h << "x" << s.p.stride_w << " pad t/b/l/r "
+    << s.p.pad_top << "/" << s.p.pad_bottom << "/" << s.p.pad_left << "/" << s.p.pad_right << " dilation "
+    << s.p.dilation_h << "x" << s.p.dilation_w << (s.bias ? " with bias" : " no bias");
+  return t.str();
+}
+
+// A random valid case: the padded input always holds at least one dilated window.
+ConvCase random_case(std::mt19937& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  auto pick32 = [&](int32_t lo, int32_t hi) { return std::uniform_int_distribution<int32_t>(lo, hi)(rng); };
+  for (;;) {
+    ConvCase s{};
+    s.n = pick(0, 3) == 0 ? 1 : pick(1, 3);
+    s.c = pick(1, 7);
+    s.h = pick(1, 19);
+    s.w = pick(1, 19);
+    s.oc = pick(1, 9);
+    s.kh = pick(1, 7);
+    s.kw = pick(1, 7);
+    s.p = {pick32(1, 3), pick32(1, 3), pick32(0, 3), pick32(0, 3), pick32(0, 3), pick32(0, 3), pick32(1, 2),
+           pick32(1, 2)};
+    s.bias = pick(0, 1) == 1;
+    if (s.h + s.p.pad_top + s.p.pad_bottom >= s.p.dilation_h * (s.kh - 1) + 1 &&
+        s.w + s.p.pad_left + s.p.pad_right >= s.p.dilation_w * (s.kw - 1) + 1)
+      return s;
+  }
+}
+
+struct ConvData {
+  std::vector<float> x, w, bias;
+};
+
+ConvData make_data(const ConvCase& s, std::mt19937& rng) {
+  ConvData d;
+  d.x = random_vector(static_cast<size_t>(s.n * s.c * s.h * s.w), rng);
+  d.w = random_vector(static_cast<size_t>(s.oc * s.c * s.kh * s.kw), rng);
+  if (s.bias) d.bias = random_vector(static_cast<size_t>(s.oc), rng);
+  return d;
+}
+
+// Runs a kernel directly; y starts as NaN so a kernel that skips an element fails.
+std::vector<float> run_kernel(cnn::Conv2dForwardFn fn, cnn_context& ctx, const ConvCase& s, const ConvData& d) {
+  cnn::Conv2dGeometry g = geometry(s);
+  std::vector<float> y(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), std::numeric_limits<float>::quiet_NaN());
+  fn(ctx, g, d.x.data(), d.w.data(), s.bias ? d.bias.data() : nullptr, y.data());
+  return y;
+}
+
+std::vector<float> run_abi(cnn_context* ctx, const ConvCase& s, const ConvData& d) {
+  cnn::Conv2dGeometry g = geometry(s);
+  TensorPtr x = make_tensor(ctx, {s.n, s.c, s.h, s.w}, d.x);
+  TensorPtr w = make_tensor(ctx, {s.oc, s.c, s.kh, s.kw}, d.w);
+  TensorPtr b = s.bias ? make_tensor(ctx, {s.oc}, d.bias) : nullptr;
+  TensorPtr y = make_tensor(ctx, {g.n, g.oc, g.oh, g.ow});
+  EXPECT_EQ(cnn_conv2d_forward(ctx, x.get(), w.get(), b.get(), &s.p, y.get()), CNN_OK) << cnn_last_error_message();
+  return read_tensor(y.get());
+}
+
+TEST(Conv2d, ReferenceMatchesHandWorkedAnswer) {
+  ContextPtr ctx = make_context(1);
+  // x = 1..9 in a 3x3 plane, w = [[1,0],[0,-1]] dilated by 2 (taps at (0,0) and (2,2)), pad 1 each side,
+  // stride 2, bias 10: output 2x2 with y[oy][ox] = x(2oy-1, 2ox-1) - x(2oy+1, 2ox+1) + 10.
+  ConvCase s{1, 1, 3, 3, 1, 2, 2, {2, 2, 1, 1, 1, 1, 2, 2}, true};
+  ConvData d{{1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 0, 0, -1}, {10}};
+  // (0,0): 0 - x(1,1)=5 -> 5;  (0,1): 0 - x(1,3)=0 -> 10;  (1,0): 0 - x(3,1)=0 -> 10;  (1,1): x(1,1)=5 - 0 -> 15.
+  EXPECT_EQ(run_kernel(cnn::conv2d_forward_ref, *ctx, s, d), (std::vector<float>{5, 10, 10, 15}));
+}
+
+TEST(Conv2d, TablesNameTheirKernels) {
+  EXPECT_EQ(cnn::generic_kernels().conv2d_forward, &cnn::conv2d_forward_im2col);
+  EXPECT_EQ(cnn::reference_kernels().conv2d_forward, &cnn::conv2d_forward_ref);
+}
+
+TEST(Conv2d, Im2colGemmMatchesReferenceOnRandomShapes) {
+  ContextPtr ctx = make_context(2);
+  std::mt19937 shapes(20240601);
+  int with_bias = 0, batched = 0, strided = 0, dilated = 0;
+  for (uint32_t i = 0; i < 240; ++i) {
+    ConvCase s = random_case(shapes);
+    uint32_t seed = 500 + i;
+    std::mt19937 rng(seed);
+    ConvData d = make_data(s, rng);
+    ASSERT_TRUE(all_close(run_kernel(cnn::generic_kernels().conv2d_forward, *ctx, s, d),
+                          run_kernel(cnn::reference_kernels().conv2d_forward, *ctx, s, d), describe(s, seed)));
+    with_bias += s.bias;
+    batched += s.n > 1;
+    strided += s.p.stride_h > 1 || s.p.stride_w > 1;
+    dilated += s.p.dilation_h > 1 || s.p.dilation_w > 1;
+  }
+  // The generator really covered the cases it claims to.
+  EXPECT_GT(with_bias, 60);
+  EXPECT_GT(batched, 60);
+  EXPECT_GT(strided, 60);
+  EXPECT_GT(dilated, 60);
+}
+
+TEST(Conv2d, Im2colGemmMatchesReferenceOnChosenShapes) {
+  ContextPtr ctx = make_context(2);
+  const ConvCase cases[] = {
+      {1, 1, 1, 1, 1, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, false},     // everything 1
+      {2, 5, 7, 11, 3, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true},     // 1x1 shortcut: the image is the col matrix
+      {2, 5, 7, 11, 3, 1, 1, {1, 1, 0, 0, 0, 0, 2, 2}, false},    // shortcut ignores dilation of a 1x1 kernel
+      {1, 4, 9, 9, 6, 1, 1, {2, 2, 0, 0, 0, 0, 1, 1}, true},      // 1x1 with stride: im2col path
+      {1, 3, 5, 5, 2, 1, 1, {1, 1, 1, 0, 0, 1, 1, 1}, true},      // 1x1 with padding: im2col path
+      {3, 7, 13, 17, 11, 7, 7, {1, 1, 3, 3, 3, 3, 1, 1}, true},   // K = 343 > KC
+      {1, 2, 3, 3, 2, 5, 5, {1, 1, 1, 1, 1, 1, 1, 1}, false},     // window equals the padded input
+      {2, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},   // reference network, layer 1
+      {1, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},  // reference network, layer 2
+  };
+  uint32_t seed = 77;
+  for (const ConvCase& s : cases) {
+    std::mt19937 rng(++seed);
+    ConvData d = make_data(s, rng);
+    ASSERT_TRUE(all_close(run_kernel(cnn::conv2d_forward_im2col, *ctx, s, d),
+                          run_kernel(cnn::conv2d_forward_ref, *ctx, s, d), describe(s, seed)));
+  }
+}
+
+TEST(Conv2d, Im2colLaysOutPaddedColumns) {
+  // x = [[1,2],[3,4]], 2x2 kernel, pad 1 all round, stride 1 -> 3x3 output; row (ky,kx) holds x(oy-1+ky, ox-1+kx).
+  cnn::Conv2dGeometry g{1, 1, 2, 2, 1, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1};
+  std::vector<float> x{1, 2, 3, 4}, col(4 * 9, -1.0f);
+  cnn::im2col(g, x.data(), col.data());
+  EXPECT_EQ(col, (std::vector<float>{0, 0, 0, 0, 1, 2, 0, 3, 4,    // tap (0,0)
+                                     0, 0, 0, 1, 2, 0, 3, 4, 0,    // tap (0,1)
+                                     0, 1, 2, 0, 3, 4, 0, 0, 0,    // tap (1,0)
+                                     1, 2, 0, 3, 4, 0, 0, 0, 0})); // tap (1,1)
+}
+
+TEST(Conv2d, ThroughTheAbiMatchesReference) {
+  ContextPtr ctx = make_context(2);
+  std::mt19937 shapes(99);
+  for (uint32_t i = 0; i < 12; ++i) {
+    ConvCase s = random_case(shapes);
+    if (i == 0) s = {2, 1, 28, 28, 8, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true};
+    uint32_t seed = 1300 + i;
+    std::mt19937 rng(seed);
+    ConvData d = make_data(s, rng);
+    ASSERT_TRUE(all_close(run_abi(ctx.get(), s, d), run_kernel(cnn::conv2d_forward_ref, *ctx, s, d),
+                          describe(s, seed) + " (active isa " + cnn_active_isa() + ")"));
+  }
+}
+
+TEST(Conv2d, ThreadCountsGiveIdenticalBits) {
+  ContextPtr one = make_context(1);
+  ContextPtr two = make_context(2);
+  const ConvCase cases[] = {
+      {2, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},
+      {2, 16, 14, 14, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false},
+      {1, 9, 23, 19, 13, 3, 5, {2, 1, 3, 0, 1, 2, 2, 1}, true},
+  };
+  uint32_t seed = 4000;
+  for (const ConvCase& s : cases) {
+    std::mt19937 rng(++seed);
+    ConvData d = make_data(s, rng);
+    std::vector<float> y1 = run_abi(one.get(), s, d);
+    std::vector<float> y2 = run_abi(two.get(), s, d);
+    ASSERT_EQ(y1.size(), y2.size());
+    ASSERT_EQ(std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)), 0) << describe(s, seed);
+  }
+}
+
+}  // namespace
