@@ -25,5 +25,12 @@ fi
 command -v dotnet >/dev/null || { echo "setup: the .NET SDK (dotnet) is not on PATH; install the .NET 10 SDK first" >&2; exit 1; }
 
 jobs="$(nproc 2>/dev/null || echo 2)"
-cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$repo/build" -j "$jobs"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+# Quiet when all is well; the whole CMake output when something fails.
+if ! { cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=Release && cmake --build "$repo/build" -j "$jobs"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "setup: the native build failed (output above)" >&2
+  exit 1
+fi
+echo "setup: native library built: $repo/build/lib/libcnnnative.so"

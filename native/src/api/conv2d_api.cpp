@@ -63,9 +63,7 @@ extern "C" CNN_API cnn_status cnn_conv2d_forward(cnn_context* context, const cnn
       cnn::fail(CNN_SHAPE_MISMATCH, "x is " + cnn::shape_string(xt) + " but w is " + cnn::shape_string(wt) +
                                         ": input channels " + std::to_string(xt.dim(1)) + " != " +
                                         std::to_string(wt.dim(1)));
-    if (bias != nullptr && bias->dim(0) != wt.dim(0))
-      cnn::fail(CNN_SHAPE_MISMATCH, "bias is " + cnn::shape_string(*bias) + " but w is " + cnn::shape_string(wt) +
-                                        ": bias must be [" + std::to_string(wt.dim(0)) + "]");
+    cnn::require_bias_fits(bias, wt);
 
     int64_t oh = output_size(xt, wt, "height", xt.dim(2), wt.dim(2), p.stride_h, p.pad_top, p.pad_bottom,
                              p.dilation_h);

@@ -28,9 +28,7 @@ extern "C" CNN_API cnn_status cnn_dense_forward(cnn_context* context, const cnn_
       cnn::fail(CNN_SHAPE_MISMATCH, "x is " + cnn::shape_string(xt) + " but w is " + cnn::shape_string(wt) +
                                         ": input features " + std::to_string(xt.dim(1)) + " != " +
                                         std::to_string(wt.dim(1)));
-    if (bias != nullptr && bias->dim(0) != wt.dim(0))
-      cnn::fail(CNN_SHAPE_MISMATCH, "bias is " + cnn::shape_string(*bias) + " but w is " + cnn::shape_string(wt) +
-                                        ": bias must be [" + std::to_string(wt.dim(0)) + "]");
+    cnn::require_bias_fits(bias, wt);
     if (yt.dim(0) != xt.dim(0) || yt.dim(1) != wt.dim(0))
       cnn::fail(CNN_SHAPE_MISMATCH, "y is " + cnn::shape_string(yt) + " but the output must be [" +
                                         std::to_string(xt.dim(0)) + "," + std::to_string(wt.dim(0)) + "] for x " +

@@ -32,4 +32,11 @@ inline void require_no_alias(const cnn_tensor& y, const char* y_name, const cnn_
                                    " " + shape_string(*input) + "; the output must be a separate tensor");
 }
 
+// An optional bias must be [OC] for weights whose dimension 0 is OC (conv [OC,C,KH,KW], dense [OUT,IN]).
+inline void require_bias_fits(const cnn_tensor* bias, const cnn_tensor& w) {
+  if (bias != nullptr && bias->dim(0) != w.dim(0))
+    fail(CNN_SHAPE_MISMATCH, "bias is " + shape_string(*bias) + " but w is " + shape_string(w) + ": bias must be [" +
+                                 std::to_string(w.dim(0)) + "]");
+}
+
 }  // namespace cnn

@@ -50,6 +50,12 @@ int hardware_threads() {
   return n < 1 ? 1 : n;
 }
 
+int parallel_threads(const cnn_context& ctx, int64_t work, int64_t min_work) {
+  if (work < min_work) return 1;
+  int32_t threads = ctx.threads.load(std::memory_order_relaxed);
+  return threads < 1 ? 1 : threads;
+}
+
 }  // namespace cnn
 
 cnn::Scratch cnn_context::scratch(size_t floats) {

@@ -33,6 +33,11 @@ class Scratch {
 
 int hardware_threads();  // logical cores available to this process
 
+// Threads for an element-wise or per-plane loop of `work` units: 1 below `min_work` (a parallel region
+// costs more than it saves there), else the context's count. Loops whose items are independent give
+// the same results whatever this returns.
+int parallel_threads(const cnn_context& ctx, int64_t work, int64_t min_work);
+
 }  // namespace cnn
 
 struct cnn_context {

@@ -17,11 +17,6 @@ namespace {
 // results never depend on the thread count.
 constexpr int64_t kMinElementsPerParallelJob = 1 << 15;
 
-int thread_count(const cnn_context& ctx, int64_t count) {
-  if (count < kMinElementsPerParallelJob) return 1;
-  int32_t threads = ctx.threads.load();
-  return threads < 1 ? 1 : threads;
-}
 
 // Written as "v < 0 ? ... : v" so a NaN input comes out as NaN instead of being hidden as 0.
 float relu(float v, float) { return v < 0.0f ? 0.0f : v; }
@@ -39,7 +34,7 @@ float tanh_f(float v, float) { return std::tanh(v); }
 
 template <float (*F)(float, float)>
 void apply(const cnn_context& ctx, float alpha, int64_t count, const float* x, float* y) {
-#pragma omp parallel for num_threads(thread_count(ctx, count))
+#pragma omp parallel for num_threads(parallel_threads(ctx, count, kMinElementsPerParallelJob))
   for (int64_t i = 0; i < count; ++i) y[i] = F(x[i], alpha);
 }
 

@@ -16,11 +16,6 @@ namespace {
 // depend on the thread count. Small jobs stay on the calling thread.
 constexpr int64_t kMinCellsPerParallelJob = 1 << 14;
 
-int thread_count(const cnn_context& ctx, int64_t work) {
-  if (work < kMinCellsPerParallelJob) return 1;
-  int32_t threads = ctx.threads.load();
-  return threads < 1 ? 1 : threads;
-}
 
 // The in-bounds part [begin, end) of the window that starts at `start` (may be negative) and spans
 // `kernel` cells over an axis of `size` cells.
@@ -45,7 +40,7 @@ void maxpool2d_forward_ref(cnn_context& ctx, const Pool2dGeometry& g, const floa
   const int64_t planes = g.n * g.c;
   const int64_t in_plane = g.h * g.w;
   const int64_t out_plane = g.oh * g.ow;
-#pragma omp parallel for num_threads(thread_count(ctx, planes * out_plane * g.kernel_h * g.kernel_w))
+#pragma omp parallel for num_threads(parallel_threads(ctx, planes * out_plane * g.kernel_h * g.kernel_w, kMinCellsPerParallelJob))
   for (int64_t p = 0; p < planes; ++p) {
     const float* xp = x + p * in_plane;
     float* yp = y + p * out_plane;
@@ -74,7 +69,7 @@ void avgpool2d_forward_ref(cnn_context& ctx, const Pool2dGeometry& g, const floa
   const int64_t in_plane = g.h * g.w;
   const int64_t out_plane = g.oh * g.ow;
   const int64_t window = int64_t{g.kernel_h} * g.kernel_w;
-#pragma omp parallel for num_threads(thread_count(ctx, planes * out_plane * window))
+#pragma omp parallel for num_threads(parallel_threads(ctx, planes * out_plane * window, kMinCellsPerParallelJob))
   for (int64_t p = 0; p < planes; ++p) {
     const float* xp = x + p * in_plane;
     float* yp = y + p * out_plane;
@@ -96,7 +91,7 @@ void avgpool2d_forward_ref(cnn_context& ctx, const Pool2dGeometry& g, const floa
 
 // y[p] = mean of plane p; summed in double so a large plane loses no precision.
 void global_avgpool2d_forward_ref(cnn_context& ctx, int64_t planes, int64_t plane_size, const float* x, float* y) {
-#pragma omp parallel for num_threads(thread_count(ctx, planes * plane_size))
+#pragma omp parallel for num_threads(parallel_threads(ctx, planes * plane_size, kMinCellsPerParallelJob))
   for (int64_t p = 0; p < planes; ++p) {
     const float* xp = x + p * plane_size;
     double sum = 0.0;

@@ -15,12 +15,6 @@ namespace {
 // by one thread in a fixed order, so the results never depend on the thread count.
 constexpr int64_t kMinElementsPerParallelJob = 1 << 15;
 
-int thread_count(const cnn_context& ctx, int64_t elements) {
-  if (elements < kMinElementsPerParallelJob) return 1;
-  int32_t threads = ctx.threads.load();
-  return threads < 1 ? 1 : threads;
-}
-
 }  // namespace
 
 // Subtracting the column's max makes every exponent <= 0, so exp never overflows (inputs like 1000 are
@@ -28,7 +22,7 @@ int thread_count(const cnn_context& ctx, int64_t elements) {
 // In place works because each element is read (for the max and for its own exponent) before it is written.
 void softmax_forward_ref(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* x, float* y) {
   const int64_t columns = outer * inner;
-#pragma omp parallel for num_threads(thread_count(ctx, columns * classes))
+#pragma omp parallel for num_threads(parallel_threads(ctx, columns * classes, kMinElementsPerParallelJob))
   for (int64_t col = 0; col < columns; ++col) {
     const int64_t o = col / inner;
     const int64_t i = col % inner;

@@ -1,0 +1,64 @@
+using CnnNative.Interop;
+
+namespace CnnNative;
+
+/// <summary>Fully connected layer: y = x * W^T + b, input [N, IN], weights [OUT, IN], bias [OUT], output [N, OUT].</summary>
+public sealed class Dense : Layer
+{
+    private readonly NamedTensor[] _parameters;
+
+    /// <summary>A fully connected layer.</summary>
+    /// <param name="inFeatures">Features per input sample, IN (put a <see cref="Flatten"/> before it for images).</param>
+    /// <param name="outFeatures">Features per output sample, OUT.</param>
+    /// <param name="bias">Whether to add a learnable bias per output feature.</param>
+    public Dense(int inFeatures, int outFeatures, bool bias = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        _parameters = CreateWeightAndBias(
+            new TensorShape(outFeatures, inFeatures), outFeatures, bias, out Tensor weight, out Tensor? biasTensor);
+        Weight = weight;
+        Bias = biasTensor;
+    }
+
+    /// <summary>Features per input sample.</summary>
+    public int InFeatures { get; }
+
+    /// <summary>Features per output sample.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>The weights, [OUT, IN].</summary>
+    public Tensor Weight { get; }
+
+    /// <summary>The bias, [OUT], or null when built with <c>bias: false</c>.</summary>
+    public Tensor? Bias { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<NamedTensor> Parameters => _parameters;
+
+    /// <inheritdoc />
+    public override TensorShape OutputShape(TensorShape input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        string expected = $"[N, {InFeatures}]";
+        if (input.Rank != 2)
+            throw ShapeError(expected, input, input.Rank > 2 ? $"rank {input.Rank} != 2; add a Flatten first" : $"rank {input.Rank} != 2");
+        if (input[1] != InFeatures)
+            throw ShapeError(expected, input, $"feature count {input[1]} != {InFeatures}");
+        return new TensorShape(input[0], OutFeatures);
+    }
+
+    internal override string BaseName => "dense";
+
+    internal override void InitializeParameters(SeededRandom random, bool followedByRectifier)
+    {
+        ParameterInit.FillWeights(Weight.AsSpan(), InFeatures, OutFeatures, followedByRectifier, random);
+        Bias?.AsSpan().Clear();
+    }
+
+    internal override void Forward(Device device, Tensor input, Tensor output) =>
+        Native.Check(NativeMethods.cnn_dense_forward(device.Handle, input.Handle, Weight.Handle,
+            Bias is null ? TensorHandle.Null : Bias.Handle, output.Handle));
+}

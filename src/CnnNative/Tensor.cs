@@ -1,0 +1,139 @@
+using CnnNative.Interop;
+
+namespace CnnNative;
+
+/// <summary>
+/// A float32 tensor in native, 64-byte aligned memory on a <see cref="CnnNative.Device"/>; row-major,
+/// NCHW for images. Dispose it (or use <c>using</c>) to release the memory promptly.
+/// </summary>
+public sealed unsafe class Tensor : IDisposable
+{
+    private readonly TensorHandle _handle;
+
+    /// <summary>A zero-filled tensor of <paramref name="shape"/> on <paramref name="device"/>.</summary>
+    public Tensor(Device device, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(shape);
+        Device = device;
+        Shape = shape;
+        Span<long> dims = stackalloc long[shape.Rank];
+        for (int i = 0; i < dims.Length; i++) dims[i] = shape[i];
+        _handle = Native.CreateTensor(device.Handle, dims);
+    }
+
+    /// <summary>A zero-filled tensor of <paramref name="shape"/> on <see cref="Device.Cpu"/>.</summary>
+    public Tensor(TensorShape shape) : this(Device.Cpu, shape) { }
+
+    /// <summary>A zero-filled tensor on <see cref="Device.Cpu"/>, e.g. <c>new Tensor(2, 3, 4, 4)</c>.</summary>
+    public Tensor(params int[] shape) : this(Device.Cpu, new TensorShape(shape)) { }
+
+    private Tensor(Device device, TensorShape shape, TensorHandle handle)
+    {
+        Device = device;
+        Shape = shape;
+        _handle = handle;
+    }
+
+    /// <summary>The tensor's shape.</summary>
+    public TensorShape Shape { get; }
+
+    /// <summary>The device that holds the tensor's memory.</summary>
+    public Device Device { get; }
+
+    /// <summary>Number of elements, the product of the shape's dimensions.</summary>
+    public long ElementCount => Shape.ElementCount;
+
+    /// <summary>True once <see cref="Dispose"/> has run.</summary>
+    public bool IsDisposed => _handle.IsClosed;
+
+    /// <summary>The native handle; throws <see cref="ObjectDisposedException"/> after <see cref="Dispose"/>.</summary>
+    internal TensorHandle Handle
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+            return _handle;
+        }
+    }
+
+    /// <summary>A tensor holding a copy of <paramref name="data"/> with the given shape, on <see cref="Device.Cpu"/>.</summary>
+    /// <exception cref="ArgumentException">The data length is not the shape's element count.</exception>
+    public static Tensor FromArray(float[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var tensorShape = new TensorShape(shape);
+        if (data.Length != tensorShape.ElementCount)
+            throw new ArgumentException(
+                $"Data has {data.Length} elements but shape {tensorShape} has {tensorShape.ElementCount}.", nameof(data));
+        var tensor = new Tensor(Device.Cpu, tensorShape);
+        tensor.CopyFrom(data);
+        return tensor;
+    }
+
+    /// <summary>
+    /// The tensor's memory, without a copy (CPU tensors only). The span is valid until the tensor is
+    /// disposed; writing to it changes the tensor and every view of it.
+    /// </summary>
+    public Span<float> AsSpan()
+    {
+        if (ElementCount > int.MaxValue)
+            throw new InvalidOperationException($"Tensor {Shape} has {ElementCount} elements, more than a span can hold.");
+        float* data;
+        Native.Check(NativeMethods.cnn_tensor_data(Handle, &data));
+        return new Span<float>(data, (int)ElementCount);
+    }
+
+    /// <summary>Copies <paramref name="source"/> into the tensor; its length must equal <see cref="ElementCount"/>.</summary>
+    public void CopyFrom(ReadOnlySpan<float> source)
+    {
+        TensorHandle handle = Handle;
+        if (source.Length != ElementCount)
+            throw new ArgumentException(
+                $"Source has {source.Length} elements but tensor {Shape} has {ElementCount}.", nameof(source));
+        Native.Write(handle, source);
+    }
+
+    /// <summary>Copies the tensor into <paramref name="destination"/>; its length must equal <see cref="ElementCount"/>.</summary>
+    public void CopyTo(Span<float> destination)
+    {
+        TensorHandle handle = Handle;
+        if (destination.Length != ElementCount)
+            throw new ArgumentException(
+                $"Destination has {destination.Length} elements but tensor {Shape} has {ElementCount}.", nameof(destination));
+        Native.Read(handle, destination);
+    }
+
+    /// <summary>A new array holding a copy of the tensor's elements.</summary>
+    public float[] ToArray()
+    {
+        var result = new float[checked((int)ElementCount)];
+        CopyTo(result);
+        return result;
+    }
+
+    /// <summary>
+    /// A view of the same memory with another shape of the same element count (no copy). The view is a
+    /// tensor of its own to dispose; the memory lives until the last view or tensor over it is disposed.
+    /// </summary>
+    public Tensor Reshape(TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        TensorHandle handle = Handle;
+        if (shape.ElementCount != ElementCount)
+            throw new ArgumentException(
+                $"Cannot reshape {Shape} ({ElementCount} elements) to {shape} ({shape.ElementCount} elements).", nameof(shape));
+        Span<long> dims = stackalloc long[shape.Rank];
+        for (int i = 0; i < dims.Length; i++) dims[i] = shape[i];
+        return new Tensor(Device, shape, Native.Reshape(handle, dims));
+    }
+
+    /// <summary>A view with another shape of the same element count, e.g. <c>t.Reshape(6, 4)</c>.</summary>
+    public Tensor Reshape(params int[] shape) => Reshape(new TensorShape(shape));
+
+    /// <summary>Releases this tensor's handle; calling it again does nothing.</summary>
+    public void Dispose() => _handle.Dispose();
+
+    /// <inheritdoc />
+    public override string ToString() => IsDisposed ? $"Tensor {Shape} (disposed)" : $"Tensor {Shape}";
+}
