@@ -5,8 +5,9 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian packages: compiler and build tools, GoogleTest/Benchmark, castxml for the bindings.
-packages=(cmake g++ make castxml googletest libgtest-dev libbenchmark-dev)
+# Debian packages: compiler and build tools, GoogleTest/Benchmark, castxml for the bindings, and the
+# Fashion-MNIST data set (/usr/share/datasets/fashion-mnist) that `cnn train` uses by default.
+packages=(cmake g++ make castxml googletest libgtest-dev libbenchmark-dev dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

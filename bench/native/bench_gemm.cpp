@@ -1,18 +1,29 @@
-// GEMM and convolution timings, reference vs generic tier, as a rate counter GFLOP=x/s (2 flops per multiply-add).
-// SGEMM: square 256, 512, 1024 (the reference only at 256 and 512, to stay short). Convolution: the
-// reference network's two layers, conv2d_forward_ref vs conv2d_forward_im2col. Generic kernels run at 1 and
-// 2 threads; the reference kernels are single-threaded, so they run once.
-// Usage: cnn_native_bench [--benchmark_filter=Conv] [--benchmark_min_time=0.2s]
+// GEMM and convolution timings as a rate counter GFLOP=x/s (2 flops per multiply-add), every kernel tier
+// this CPU runs side by side in one process. SGEMM: square 256, 512, 1024 for each tier (ref, generic, avx2,
+// avx512 as available; the reference only at 256 and 512, to stay short), 2048 for the fastest tier only.
+// Convolution: the reference network's two layers, conv2d_forward_ref vs the active table's conv2d_forward
+// (im2col + the active tier's SGEMM). Tiers run at 1 and 2 threads; the reference kernels are
+// single-threaded, so they run once. On an AVX-512 CPU the context lists the measured zmm FMA peak and the
+// avx512 rows carry peak=x: the fraction of it (per thread) that the SGEMM reached.
+// Usage: cnn_native_bench [--benchmark_filter=Sgemm/avx512] [--benchmark_min_time=0.3] [--benchmark_repetitions=3]
 #include <benchmark/benchmark.h>
 #include <cnn/cnn.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/context.h"
+#include "kernels/gemm/sgemm_driver.h"
 #include "kernels/kernels.h"
+
+#if defined(CNN_HAVE_AVX512)
+double cnn_bench_fma_peak_avx512_gflops(long iterations);  // fma_peak_avx512.cpp
+#endif
 
 namespace {
 
@@ -35,16 +46,17 @@ std::vector<float> random_vector(size_t count, uint32_t seed) {
   return v;
 }
 
-void set_gflops(benchmark::State& state, double flops_per_iteration) {
-  const double total = flops_per_iteration * static_cast<double>(state.iterations());
-  state.counters["GFLOP"] = benchmark::Counter(total * 1e-9, benchmark::Counter::kIsRate);
+// GFLOP/s, and with a known peak (GFLOP/s of one core) also the fraction of `threads` cores' peak.
+void set_gflops(benchmark::State& state, double flops_per_iteration, int64_t threads, double peak) {
+  const double gflop = flops_per_iteration * static_cast<double>(state.iterations()) * 1e-9;
+  state.counters["GFLOP"] = benchmark::Counter(gflop, benchmark::Counter::kIsRate);
+  if (peak > 0.0)
+    state.counters["peak"] = benchmark::Counter(gflop / (peak * static_cast<double>(threads)),
+                                                benchmark::Counter::kIsRate);
 }
 
-// Args: {size, threads}.
-template <cnn::SgemmFn Sgemm>
-void BM_Sgemm(benchmark::State& state) {
-  const int64_t n = state.range(0);
-  ContextPtr ctx = make_context(state.range(1));
+void run_sgemm(benchmark::State& state, cnn::SgemmFn sgemm, int64_t n, int64_t threads, double peak) {
+  ContextPtr ctx = make_context(threads);
   if (!ctx) {
     state.SkipWithError(cnn_last_error_message());
     return;
@@ -53,11 +65,11 @@ void BM_Sgemm(benchmark::State& state) {
   std::vector<float> b = random_vector(static_cast<size_t>(n * n), 2);
   std::vector<float> c(static_cast<size_t>(n * n));
   for (auto _ : state) {
-    Sgemm(*ctx, false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+    sgemm(*ctx, false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
-  set_gflops(state, 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n));
+  set_gflops(state, 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n), threads, peak);
 }
 
 // The reference network's convolutions: 64 images, 5x5 kernels, pad 2, stride 1.
@@ -66,11 +78,9 @@ cnn::Conv2dGeometry conv_layer(int64_t layer) {
   return {64, 32, 14, 14, 64, 5, 5, 14, 14, 1, 1, 2, 2, 1, 1};                 // 32 -> 64 channels, 14x14
 }
 
-// Args: {layer, threads}.
-template <cnn::Conv2dForwardFn Conv>
-void BM_Conv2d(benchmark::State& state) {
-  const cnn::Conv2dGeometry g = conv_layer(state.range(0));
-  ContextPtr ctx = make_context(state.range(1));
+void run_conv(benchmark::State& state, cnn::Conv2dForwardFn conv, int64_t layer, int64_t threads) {
+  const cnn::Conv2dGeometry g = conv_layer(layer);
+  ContextPtr ctx = make_context(threads);
   if (!ctx) {
     state.SkipWithError(cnn_last_error_message());
     return;
@@ -80,22 +90,97 @@ void BM_Conv2d(benchmark::State& state) {
   std::vector<float> bias = random_vector(static_cast<size_t>(g.oc), 5);
   std::vector<float> y(static_cast<size_t>(g.n * g.oc * g.oh * g.ow));
   for (auto _ : state) {
-    Conv(*ctx, g, x.data(), w.data(), bias.data(), y.data());
+    conv(*ctx, g, x.data(), w.data(), bias.data(), y.data());
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
-  set_gflops(state, 2.0 * static_cast<double>(g.n * g.oc * g.oh * g.ow) * static_cast<double>(g.c * g.kh * g.kw));
+  set_gflops(state, 2.0 * static_cast<double>(g.n * g.oc * g.oh * g.ow) * static_cast<double>(g.c * g.kh * g.kw),
+             threads, 0.0);
+}
+
+void configure(benchmark::internal::Benchmark* b) { b->UseRealTime()->Unit(benchmark::kMillisecond); }
+
+struct TierInfo {
+  const char* isa;
+  const cnn::SgemmKernel* kernel;
+};
+
+// The SGEMM tiers this build and CPU can run, slowest first.
+std::vector<TierInfo> runnable_tiers() {
+  std::vector<TierInfo> tiers{{"generic", &cnn::sgemm_kernel_generic()}};
+#if defined(CNN_HAVE_AVX2)
+  if (cnn::kernel_table("avx2") != nullptr) tiers.push_back({"avx2", &cnn::sgemm_kernel_avx2()});
+#endif
+#if defined(CNN_HAVE_AVX512)
+  if (cnn::kernel_table("avx512") != nullptr) tiers.push_back({"avx512", &cnn::sgemm_kernel_avx512()});
+#endif
+  return tiers;
+}
+
+double measure_avx512_peak() {
+#if defined(CNN_HAVE_AVX512)
+  if (cnn::kernel_table("avx512") == nullptr) return 0.0;
+  double best = 0.0;
+  for (int rep = 0; rep < 7; ++rep) best = std::max(best, cnn_bench_fma_peak_avx512_gflops(10'000'000));
+  return best;
+#else
+  return 0.0;
+#endif
 }
 
 }  // namespace
 
-BENCHMARK(BM_Sgemm<cnn::sgemm_ref>)->ArgNames({"n", "threads"})->Args({256, 1})->Args({512, 1})->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Sgemm<cnn::sgemm_generic>)->ArgNames({"n", "threads"})->ArgsProduct({{256, 512, 1024}, {1, 2}})
-    ->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Conv2d<cnn::conv2d_forward_ref>)->ArgNames({"layer", "threads"})->Args({1, 1})->Args({2, 1})
-    ->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Conv2d<cnn::conv2d_forward_im2col>)->ArgNames({"layer", "threads"})->ArgsProduct({{1, 2}, {1, 2}})
-    ->UseRealTime()->Unit(benchmark::kMillisecond);
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 
-BENCHMARK_MAIN();
+  const std::vector<TierInfo> tiers = runnable_tiers();
+  const double peak = measure_avx512_peak();
+  benchmark::AddCustomContext("active_isa", cnn::kernels().isa);
+  for (const TierInfo& t : tiers) benchmark::AddCustomContext(std::string("sgemm_") + t.isa, t.kernel->name);
+  if (peak > 0.0) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.1f GFLOP/s per core (zmm, best of 7)", peak);
+    benchmark::AddCustomContext("fma_peak_avx512", text);
+  }
+
+  for (int64_t n : {256, 512}) {
+    const std::string name = "Sgemm/ref/n:" + std::to_string(n) + "/threads:1";
+    configure(benchmark::RegisterBenchmark(name.c_str(), [n](benchmark::State& s) {
+          run_sgemm(s, cnn::sgemm_ref, n, 1, 0.0);
+        }));
+  }
+  for (const TierInfo& t : tiers) {
+    const bool fastest = &t == &tiers.back();
+    const cnn::SgemmFn sgemm = cnn::kernel_table(t.isa)->sgemm;
+    const double tier_peak = std::string(t.isa) == "avx512" ? peak : 0.0;
+    for (int64_t n : {256, 512, 1024, 2048}) {
+      if (n == 2048 && !fastest) continue;
+      for (int64_t threads : {1, 2}) {
+        const std::string name =
+            "Sgemm/" + std::string(t.isa) + "/n:" + std::to_string(n) + "/threads:" + std::to_string(threads);
+        configure(benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) {
+              run_sgemm(s, sgemm, n, threads, tier_peak);
+            }));
+      }
+    }
+  }
+  const std::string active = cnn::kernels().isa;
+  for (int64_t layer : {1, 2}) {
+    const std::string ref_name = "Conv2d/ref/layer:" + std::to_string(layer) + "/threads:1";
+    configure(benchmark::RegisterBenchmark(ref_name.c_str(), [layer](benchmark::State& s) {
+          run_conv(s, cnn::conv2d_forward_ref, layer, 1);
+        }));
+    for (int64_t threads : {1, 2}) {
+      const std::string name =
+          "Conv2d/" + active + "/layer:" + std::to_string(layer) + "/threads:" + std::to_string(threads);
+      configure(benchmark::RegisterBenchmark(name.c_str(), [layer, threads](benchmark::State& s) {
+            run_conv(s, cnn::kernels().conv2d_forward, layer, threads);
+          }));
+    }
+  }
+
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -19,8 +19,10 @@ internal sealed class CSharpEmitter
         ["int32_t"] = ("int", 4),
         ["uint32_t"] = ("uint", 4),
         ["int64_t"] = ("long", 8),
+        ["uint64_t"] = ("ulong", 8),
         ["size_t"] = ("nuint", 8),
         ["float"] = ("float", 4),
+        ["double"] = ("double", 8),
     };
 
     // Element types of caller buffers and out-values: T* and const T* -> C# T*.
@@ -29,7 +31,9 @@ internal sealed class CSharpEmitter
         ["float"] = "float",
         ["int32_t"] = "int",
         ["int64_t"] = "long",
+        ["uint64_t"] = "ulong",
         ["size_t"] = "nuint",
+        ["double"] = "double",
     };
 
     private const string HandlePrefix = "cnn_";

@@ -108,7 +108,8 @@ TEST(Gemm, GenericMatchesReferenceOnAwkwardShapes) {
 }
 
 TEST(Gemm, GenericMatchesReferenceAcrossCacheBlocks) {
-  // Past MC (192) rows, KC (256) depth and NC (4096) columns, so every loop of the blocking runs twice or more.
+  // Past KC (256) depth and NC (256) columns of the generic blocking; test_gemm_isa.cpp derives such shapes
+  // from each tier's own block sizes (kernels/gemm/sgemm_tiers.cpp).
   ContextPtr ctx = make_context(2);
   const GemmCase cases[] = {
       {false, false, 389, 67, 601, 1.0f, 0.0f, 0}, {true, false, 200, 131, 257, 0.75f, -1.0f, 5},

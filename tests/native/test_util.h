@@ -89,4 +89,55 @@ inline ::testing::AssertionResult fails_with(cnn_status got, cnn_status expected
   return ::testing::AssertionSuccess();
 }
 
+// Central finite differences for backward passes. The scalar probed is L(x) = sum_i r_i * f(x)_i for a
+// fixed random r (so dL/dy = r): `forward` maps x to f(x), `analytic` is the backward pass's dL/dx for
+// dy = r. Checks `samples` random coordinates of x; `skip(x, i)` may exclude coordinates near a kink
+// (ReLU at 0, max-pool ties). Passes when |numeric - analytic| <= tol * (1 + |analytic|).
+template <class Forward, class Skip>
+::testing::AssertionResult check_gradient(const std::string& what, std::vector<float> x, const std::vector<float>& r,
+                                          const std::vector<float>& analytic, Forward forward, Skip skip,
+                                          std::mt19937& rng, int samples = 200, float eps = 1e-3f,
+                                          float tol = 1e-2f) {
+  if (analytic.size() != x.size())
+    return ::testing::AssertionFailure() << what << ": gradient has " << analytic.size() << " values, x has "
+                                         << x.size();
+  auto loss = [&](const std::vector<float>& at) {
+    std::vector<float> y = forward(at);
+    double sum = 0.0;
+    for (size_t i = 0; i < y.size(); ++i) sum += static_cast<double>(r[i]) * y[i];
+    return sum;
+  };
+  std::uniform_int_distribution<size_t> pick(0, x.size() - 1);
+  int checked = 0;
+  for (int s = 0; s < samples; ++s) {
+    size_t i = samples >= static_cast<int>(x.size()) ? static_cast<size_t>(s) % x.size() : pick(rng);
+    if (skip(x, i)) continue;
+    const float saved = x[i];
+    x[i] = saved + eps;
+    double plus = loss(x);
+    x[i] = saved - eps;
+    double minus = loss(x);
+    x[i] = saved;
+    double numeric = (plus - minus) / (2.0 * eps);
+    double diff = std::fabs(numeric - analytic[i]);
+    if (!(diff <= tol * (1.0 + std::fabs(analytic[i]))))
+      return ::testing::AssertionFailure() << what << ": d/dx[" << i << "] analytic " << analytic[i] << ", numeric "
+                                           << numeric << " (diff " << diff << ")";
+    ++checked;
+  }
+  if (checked < samples / 2)
+    return ::testing::AssertionFailure() << what << ": only " << checked << " of " << samples
+                                         << " coordinates were checked (too many skipped)";
+  return ::testing::AssertionSuccess();
+}
+
+template <class Forward>
+::testing::AssertionResult check_gradient(const std::string& what, std::vector<float> x, const std::vector<float>& r,
+                                          const std::vector<float>& analytic, Forward forward, std::mt19937& rng,
+                                          int samples = 200, float eps = 1e-3f, float tol = 1e-2f) {
+  return check_gradient(
+      what, std::move(x), r, analytic, forward, [](const std::vector<float>&, size_t) { return false; }, rng, samples,
+      eps, tol);
+}
+
 }  // namespace cnn_test

@@ -73,6 +73,41 @@ internal struct CnnPool2dParams
     public int CountIncludePad;
 }
 
+/// <summary>
+/// SGD: g = grad + weight_decay * param (coupled decay); with momentum v = momentum * v + g and the step is
+/// v (or g + momentum * v with nesterov); param -= learning_rate * step.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct CnnSgdParams
+{
+    public float LearningRate;
+
+    /// <summary>0 disables momentum; velocity may then be NULL</summary>
+    public float Momentum;
+
+    /// <summary>L2 coefficient added to the gradient</summary>
+    public float WeightDecay;
+
+    /// <summary>1 for Nesterov momentum, 0 otherwise</summary>
+    public int Nesterov;
+}
+
+/// <summary>
+/// Adam with bias correction at step (1-based). decoupled_weight_decay 1 is AdamW: param -= learning_rate *
+/// weight_decay * param before the Adam step; 0 adds weight_decay * param to the gradient (L2).
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct CnnAdamParams
+{
+    public long Step;
+    public float LearningRate;
+    public float Beta1;
+    public float Beta2;
+    public float Epsilon;
+    public float WeightDecay;
+    public int DecoupledWeightDecay;
+}
+
 internal static unsafe partial class NativeMethods
 {
     internal const string LibraryName = "cnnnative";
@@ -191,4 +226,97 @@ internal static unsafe partial class NativeMethods
     /// </summary>
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_softmax_forward(ContextHandle context, TensorHandle x, TensorHandle y);
+
+    /// <summary>Sets every element to value.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_tensor_fill(ContextHandle context, TensorHandle tensor, float value);
+
+    /// <summary>dst = src; both have the same element count (shapes may differ) and live on the context's device.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_tensor_copy(ContextHandle context, TensorHandle src, TensorHandle dst);
+
+    /// <summary>tensor *= factor (gradient clipping, loss scaling).</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_tensor_scale(ContextHandle context, TensorHandle tensor, float factor);
+
+    /// <summary>Sum of squares of all elements, accumulated in double (global-norm gradient clipping).</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_tensor_sum_squares(ContextHandle context, TensorHandle tensor, double* @out);
+
+    /// <summary>
+    /// Gradients of cnn_conv2d_forward from dy [N,OC,OH,OW]: dx [N,C,H,W] (GEMM + col2im), dw [OC,C,KH,KW]
+    /// (GEMM, summed over the batch), db [OC]. Any of dx, dw, db may be NULL (frozen layer, first layer).
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_conv2d_backward(ContextHandle context, TensorHandle x, TensorHandle w, TensorHandle dy, CnnConv2dParams* @params, TensorHandle dx, TensorHandle dw, TensorHandle db);
+
+    /// <summary>Gradients of cnn_dense_forward from dy [N,OUT]: dx [N,IN], dw [OUT,IN], db [OUT]; each may be NULL.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_dense_backward(ContextHandle context, TensorHandle x, TensorHandle w, TensorHandle dy, TensorHandle dx, TensorHandle dw, TensorHandle db);
+
+    /// <summary>
+    /// Routes dy [N,C,OH,OW] to the argmax of each window of x [N,C,H,W], recomputed from x with the forward's
+    /// rule (the first maximum in row-major window order wins ties); dx [N,C,H,W].
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_maxpool2d_backward(ContextHandle context, TensorHandle x, TensorHandle dy, CnnPool2dParams* @params, TensorHandle dx);
+
+    /// <summary>Spreads dy [N,C,OH,OW] evenly over each window with the forward's divisor; dx [N,C,H,W].</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_avgpool2d_backward(ContextHandle context, TensorHandle dy, CnnPool2dParams* @params, TensorHandle dx);
+
+    /// <summary>dy [N,C,1,1] spread over dx [N,C,H,W].</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_global_avgpool2d_backward(ContextHandle context, TensorHandle dy, TensorHandle dx);
+
+    /// <summary>dx = f'(x) * dy for the forward's input x; dx may be the same tensor as dy.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_activation_backward(ContextHandle context, CnnActivation activation, float alpha, TensorHandle x, TensorHandle dy, TensorHandle dx);
+
+    /// <summary>Backward of cnn_softmax_forward from its output y: dx = y * (dy - sum(dy * y)) over axis 1.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_softmax_backward(ContextHandle context, TensorHandle y, TensorHandle dy, TensorHandle dx);
+
+    /// <summary>
+    /// Softmax + cross-entropy over logits [N,K] with labels[N] in 0..K-1, fused and numerically stable.
+    /// Targets are smoothed: (1 - label_smoothing) on the label plus label_smoothing / K everywhere.
+    /// Writes the mean loss over the batch, the count of rows whose largest logit is the label, and, when
+    /// dlogits [N,K] is not NULL, the gradient of the mean loss: (softmax - target) / N.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_softmax_cross_entropy(ContextHandle context, TensorHandle logits, int* labels, nuint label_count, float label_smoothing, TensorHandle dlogits, float* out_loss, long* out_correct);
+
+    /// <summary>
+    /// Inverted dropout: y[i] = keep(i) ? x[i] / (1 - rate) : 0 with keep(i) = u(seed, i) &gt;= rate, where u is a
+    /// counter-based generator (stateless: the same seed gives the same mask on any thread count or device).
+    /// rate in [0, 1). x and y have the same shape and may be the same tensor.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_dropout_forward(ContextHandle context, TensorHandle x, float rate, ulong seed, TensorHandle y);
+
+    /// <summary>dx[i] = keep(i) ? dy[i] / (1 - rate) : 0 with the forward's seed; dx may be the same tensor as dy.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_dropout_backward(ContextHandle context, TensorHandle dy, float rate, ulong seed, TensorHandle dx);
+
+    /// <summary>
+    /// Training mode: normalises x [N,C,H,W] with the batch's mean and biased variance, y = gamma * xhat + beta,
+    /// updates running_mean/running_var [C] as r = (1 - momentum) * r + momentum * batch (running_var takes the
+    /// unbiased variance), and saves mean and 1/sqrt(var + epsilon) [C] for the backward pass.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_batchnorm2d_forward_training(ContextHandle context, TensorHandle x, TensorHandle gamma, TensorHandle beta, float momentum, float epsilon, TensorHandle running_mean, TensorHandle running_var, TensorHandle saved_mean, TensorHandle saved_inv_std, TensorHandle y);
+
+    /// <summary>Inference mode: y = gamma * (x - running_mean) / sqrt(running_var + epsilon) + beta.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_batchnorm2d_forward_inference(ContextHandle context, TensorHandle x, TensorHandle gamma, TensorHandle beta, TensorHandle running_mean, TensorHandle running_var, float epsilon, TensorHandle y);
+
+    /// <summary>Gradients of the training-mode forward: dx [N,C,H,W], dgamma and dbeta [C] (each may be NULL).</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_batchnorm2d_backward(ContextHandle context, TensorHandle x, TensorHandle gamma, TensorHandle saved_mean, TensorHandle saved_inv_std, TensorHandle dy, TensorHandle dx, TensorHandle dgamma, TensorHandle dbeta);
+
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_sgd_update(ContextHandle context, CnnSgdParams* @params, TensorHandle param, TensorHandle grad, TensorHandle velocity);
+
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_adam_update(ContextHandle context, CnnAdamParams* @params, TensorHandle param, TensorHandle grad, TensorHandle m, TensorHandle v);
 }

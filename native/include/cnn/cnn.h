@@ -145,6 +145,111 @@ CNN_API cnn_status cnn_activation_forward(cnn_context* context, cnn_activation a
  * (max subtracted first). x and y have the same shape and may be the same tensor. */
 CNN_API cnn_status cnn_softmax_forward(cnn_context* context, const cnn_tensor* x, cnn_tensor* y);
 
+/* ---- tensor utilities ------------------------------------------------------------------- */
+
+/* Sets every element to value. */
+CNN_API cnn_status cnn_tensor_fill(cnn_context* context, cnn_tensor* tensor, float value);
+/* dst = src; both have the same element count (shapes may differ) and live on the context's device. */
+CNN_API cnn_status cnn_tensor_copy(cnn_context* context, const cnn_tensor* src, cnn_tensor* dst);
+/* tensor *= factor (gradient clipping, loss scaling). */
+CNN_API cnn_status cnn_tensor_scale(cnn_context* context, cnn_tensor* tensor, float factor);
+/* Sum of squares of all elements, accumulated in double (global-norm gradient clipping). */
+CNN_API cnn_status cnn_tensor_sum_squares(cnn_context* context, const cnn_tensor* tensor, double* out);
+
+/* ---- backward passes: gradients are overwritten, never accumulated; a NULL gradient is skipped -- */
+
+/* Gradients of cnn_conv2d_forward from dy [N,OC,OH,OW]: dx [N,C,H,W] (GEMM + col2im), dw [OC,C,KH,KW]
+ * (GEMM, summed over the batch), db [OC]. Any of dx, dw, db may be NULL (frozen layer, first layer). */
+CNN_API cnn_status cnn_conv2d_backward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
+                                       const cnn_tensor* dy, const cnn_conv2d_params* params, cnn_tensor* dx,
+                                       cnn_tensor* dw, cnn_tensor* db);
+/* Gradients of cnn_dense_forward from dy [N,OUT]: dx [N,IN], dw [OUT,IN], db [OUT]; each may be NULL. */
+CNN_API cnn_status cnn_dense_backward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
+                                      const cnn_tensor* dy, cnn_tensor* dx, cnn_tensor* dw, cnn_tensor* db);
+/* Routes dy [N,C,OH,OW] to the argmax of each window of x [N,C,H,W], recomputed from x with the forward's
+ * rule (the first maximum in row-major window order wins ties); dx [N,C,H,W]. */
+CNN_API cnn_status cnn_maxpool2d_backward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* dy,
+                                          const cnn_pool2d_params* params, cnn_tensor* dx);
+/* Spreads dy [N,C,OH,OW] evenly over each window with the forward's divisor; dx [N,C,H,W]. */
+CNN_API cnn_status cnn_avgpool2d_backward(cnn_context* context, const cnn_tensor* dy, const cnn_pool2d_params* params,
+                                          cnn_tensor* dx);
+/* dy [N,C,1,1] spread over dx [N,C,H,W]. */
+CNN_API cnn_status cnn_global_avgpool2d_backward(cnn_context* context, const cnn_tensor* dy, cnn_tensor* dx);
+/* dx = f'(x) * dy for the forward's input x; dx may be the same tensor as dy. */
+CNN_API cnn_status cnn_activation_backward(cnn_context* context, cnn_activation activation, float alpha,
+                                           const cnn_tensor* x, const cnn_tensor* dy, cnn_tensor* dx);
+/* Backward of cnn_softmax_forward from its output y: dx = y * (dy - sum(dy * y)) over axis 1. */
+CNN_API cnn_status cnn_softmax_backward(cnn_context* context, const cnn_tensor* y, const cnn_tensor* dy,
+                                        cnn_tensor* dx);
+
+/* ---- loss --------------------------------------------------------------------------------- */
+
+/* Softmax + cross-entropy over logits [N,K] with labels[N] in 0..K-1, fused and numerically stable.
+ * Targets are smoothed: (1 - label_smoothing) on the label plus label_smoothing / K everywhere.
+ * Writes the mean loss over the batch, the count of rows whose largest logit is the label, and, when
+ * dlogits [N,K] is not NULL, the gradient of the mean loss: (softmax - target) / N. */
+CNN_API cnn_status cnn_softmax_cross_entropy(cnn_context* context, const cnn_tensor* logits, const int32_t* labels,
+                                             size_t label_count, float label_smoothing, cnn_tensor* dlogits,
+                                             float* out_loss, int64_t* out_correct);
+
+/* ---- dropout ------------------------------------------------------------------------------ */
+
+/* Inverted dropout: y[i] = keep(i) ? x[i] / (1 - rate) : 0 with keep(i) = u(seed, i) >= rate, where u is a
+ * counter-based generator (stateless: the same seed gives the same mask on any thread count or device).
+ * rate in [0, 1). x and y have the same shape and may be the same tensor. */
+CNN_API cnn_status cnn_dropout_forward(cnn_context* context, const cnn_tensor* x, float rate, uint64_t seed,
+                                       cnn_tensor* y);
+/* dx[i] = keep(i) ? dy[i] / (1 - rate) : 0 with the forward's seed; dx may be the same tensor as dy. */
+CNN_API cnn_status cnn_dropout_backward(cnn_context* context, const cnn_tensor* dy, float rate, uint64_t seed,
+                                        cnn_tensor* dx);
+
+/* ---- batch normalisation over N, H, W per channel --------------------------------------------- */
+
+/* Training mode: normalises x [N,C,H,W] with the batch's mean and biased variance, y = gamma * xhat + beta,
+ * updates running_mean/running_var [C] as r = (1 - momentum) * r + momentum * batch (running_var takes the
+ * unbiased variance), and saves mean and 1/sqrt(var + epsilon) [C] for the backward pass. */
+CNN_API cnn_status cnn_batchnorm2d_forward_training(cnn_context* context, const cnn_tensor* x, const cnn_tensor* gamma,
+                                                    const cnn_tensor* beta, float momentum, float epsilon,
+                                                    cnn_tensor* running_mean, cnn_tensor* running_var,
+                                                    cnn_tensor* saved_mean, cnn_tensor* saved_inv_std, cnn_tensor* y);
+/* Inference mode: y = gamma * (x - running_mean) / sqrt(running_var + epsilon) + beta. */
+CNN_API cnn_status cnn_batchnorm2d_forward_inference(cnn_context* context, const cnn_tensor* x,
+                                                     const cnn_tensor* gamma, const cnn_tensor* beta,
+                                                     const cnn_tensor* running_mean, const cnn_tensor* running_var,
+                                                     float epsilon, cnn_tensor* y);
+/* Gradients of the training-mode forward: dx [N,C,H,W], dgamma and dbeta [C] (each may be NULL). */
+CNN_API cnn_status cnn_batchnorm2d_backward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* gamma,
+                                            const cnn_tensor* saved_mean, const cnn_tensor* saved_inv_std,
+                                            const cnn_tensor* dy, cnn_tensor* dx, cnn_tensor* dgamma,
+                                            cnn_tensor* dbeta);
+
+/* ---- optimizer updates, one call per parameter tensor ------------------------------------------ */
+
+/* SGD: g = grad + weight_decay * param (coupled decay); with momentum v = momentum * v + g and the step is
+ * v (or g + momentum * v with nesterov); param -= learning_rate * step. */
+typedef struct cnn_sgd_params {
+  float learning_rate;
+  float momentum;     /* 0 disables momentum; velocity may then be NULL */
+  float weight_decay; /* L2 coefficient added to the gradient */
+  int32_t nesterov;   /* 1 for Nesterov momentum, 0 otherwise */
+} cnn_sgd_params;
+CNN_API cnn_status cnn_sgd_update(cnn_context* context, const cnn_sgd_params* params, cnn_tensor* param,
+                                  const cnn_tensor* grad, cnn_tensor* velocity);
+
+/* Adam with bias correction at step (1-based). decoupled_weight_decay 1 is AdamW: param -= learning_rate *
+ * weight_decay * param before the Adam step; 0 adds weight_decay * param to the gradient (L2). */
+typedef struct cnn_adam_params {
+  int64_t step;
+  float learning_rate;
+  float beta1;
+  float beta2;
+  float epsilon;
+  float weight_decay;
+  int32_t decoupled_weight_decay;
+} cnn_adam_params;
+CNN_API cnn_status cnn_adam_update(cnn_context* context, const cnn_adam_params* params, cnn_tensor* param,
+                                   const cnn_tensor* grad, cnn_tensor* m, cnn_tensor* v);
+
 #ifdef __cplusplus
 }
 #endif

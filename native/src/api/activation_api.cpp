@@ -1,15 +1,15 @@
-// extern "C" shim for element-wise activations: cnn_activation_forward. Checks the arguments (messages
-// name the shapes and numbers) and calls the active kernel table; x == y (same storage and shape) runs
-// in place.
+// extern "C" shims for element-wise activations: cnn_activation_forward and cnn_activation_backward. Check
+// the arguments (messages name the shapes and numbers) and call the active kernel table; x == y (forward)
+// and dx == dy (backward), same storage and shape, run in place.
 #include <cnn/cnn.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
 
 #include "api/guard.h"
 #include "api/op_checks.h"
+#include "api/shape_checks.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "core/tensor.h"
@@ -39,25 +39,46 @@ void require_known_activation(cnn_activation activation) {
                                    std::to_string(static_cast<int>(CNN_ACTIVATION_TANH)) + ")");
 }
 
-void activation_forward(cnn_context* context, cnn_activation activation, float alpha, const cnn_tensor* x_ptr,
-                        cnn_tensor* y_ptr) {
-  cnn_context& ctx = cnn::require_context(context);
+// The activation must be known and alpha finite where it is used (leaky ReLU, ELU); forward and backward.
+void require_activation(cnn_activation activation, float alpha) {
   require_known_activation(activation);
   const bool uses_alpha = activation == CNN_ACTIVATION_LEAKY_RELU || activation == CNN_ACTIVATION_ELU;
   if (uses_alpha && !std::isfinite(alpha))
     fail(CNN_INVALID_ARGUMENT, "alpha " + std::to_string(alpha) + " must be finite for " +
                                    activation_name(activation));
+}
+
+void activation_forward(cnn_context* context, cnn_activation activation, float alpha, const cnn_tensor* x_ptr,
+                        cnn_tensor* y_ptr) {
+  cnn_context& ctx = cnn::require_context(context);
+  require_activation(activation, alpha);
   const cnn_tensor& x = cnn::require_tensor(x_ptr, "x");
   const cnn_tensor& y = cnn::require_tensor(y_ptr, "y");
   cnn::require_device(ctx, x, "x");
   cnn::require_device(ctx, y, "y");
-  // Same element count is not enough: [2,3] -> [3,2] would silently reinterpret the data.
-  if (x.rank != y.rank || !std::equal(x.shape().begin(), x.shape().end(), y.shape().begin()))
-    fail(CNN_SHAPE_MISMATCH, "x is " + cnn::shape_string(x) + " but y is " + cnn::shape_string(y) +
-                                 ": " + activation_name(activation) + " needs y of the same shape as x");
+  cnn::require_same_shape(x, "x", y, "y", std::string(activation_name(activation)) + " needs y of the same shape as x");
   // Same storage with the same shape means the same elements in the same places: in place is safe.
   cnn::kernels().activation_forward(ctx, activation, alpha, static_cast<int64_t>(x.count), x.data(),
                                     y.data());
+}
+
+// dx may be dy (same storage, same shape: each element is read before it is written); the header allows
+// no other sharing, so dx sharing storage with x is rejected.
+void activation_backward(cnn_context* context, cnn_activation activation, float alpha, const cnn_tensor* x_ptr,
+                         const cnn_tensor* dy_ptr, cnn_tensor* dx_ptr) {
+  cnn_context& ctx = cnn::require_context(context);
+  require_activation(activation, alpha);
+  const cnn_tensor& x = cnn::require_tensor(x_ptr, "x");
+  const cnn_tensor& dy = cnn::require_tensor(dy_ptr, "dy");
+  const cnn_tensor& dx = cnn::require_tensor(dx_ptr, "dx");
+  cnn::require_device(ctx, x, "x");
+  cnn::require_device(ctx, dy, "dy");
+  cnn::require_device(ctx, dx, "dx");
+  cnn::require_same_shape(x, "x", dy, "dy", "dy must have the shape of x");
+  cnn::require_same_shape(x, "x", dx, "dx", "dx must have the shape of x");
+  cnn::require_no_alias(dx, "dx", &x, "x");
+  cnn::kernels().activation_backward(ctx, activation, alpha, static_cast<int64_t>(x.count), x.data(), dy.data(),
+                                     dx.data());
 }
 
 }  // namespace
@@ -67,6 +88,11 @@ extern "C" {
 CNN_API cnn_status cnn_activation_forward(cnn_context* context, cnn_activation activation, float alpha,
                                           const cnn_tensor* x, cnn_tensor* y) {
   return CNN_GUARD({ activation_forward(context, activation, alpha, x, y); });
+}
+
+CNN_API cnn_status cnn_activation_backward(cnn_context* context, cnn_activation activation, float alpha,
+                                           const cnn_tensor* x, const cnn_tensor* dy, cnn_tensor* dx) {
+  return CNN_GUARD({ activation_backward(context, activation, alpha, x, dy, dx); });
 }
 
 }  // extern "C"

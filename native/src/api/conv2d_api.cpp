@@ -1,8 +1,12 @@
-// cnn_conv2d_forward: checks x, w, bias, params and y, then runs the active table's conv2d kernel.
+// cnn_conv2d_forward and cnn_conv2d_backward: both check x, w and params through one function that returns
+// the geometry, so they accept exactly the same convolutions; then each checks its own outputs and runs the
+// active table's conv2d kernels.
 #include <cnn/cnn.h>
 
+#include <array>
 #include <string>
 
+#include "api/backward_checks.h"
 #include "api/guard.h"
 #include "api/op_checks.h"
 #include "core/error.h"
@@ -32,6 +36,51 @@ int64_t output_size(const cnn_tensor& x, const cnn_tensor& w, const char* axis, 
   }
 }
 
+// Checks x [N,C,H,W], w [OC,C,KH,KW] (not null, rank 4, on the context's device, channels agree) and params
+// (strides and dilations >= 1, pads >= 0, the dilated window fits the padded input) and returns the geometry
+// of y = conv(x, w). Shared by forward and backward.
+cnn::Conv2dGeometry conv_geometry(const cnn_context& ctx, const cnn_tensor* x, const cnn_tensor* w,
+                                  const cnn_conv2d_params* params) {
+  const cnn_tensor& xt = cnn::require_rank(x, "x", 4);
+  const cnn_tensor& wt = cnn::require_rank(w, "w", 4);
+  cnn::require_not_null(params, "params");
+  const cnn_conv2d_params& p = *params;
+  require_param(p.stride_h, 1, "stride_h");
+  require_param(p.stride_w, 1, "stride_w");
+  require_param(p.dilation_h, 1, "dilation_h");
+  require_param(p.dilation_w, 1, "dilation_w");
+  require_param(p.pad_top, 0, "pad_top");
+  require_param(p.pad_bottom, 0, "pad_bottom");
+  require_param(p.pad_left, 0, "pad_left");
+  require_param(p.pad_right, 0, "pad_right");
+  cnn::require_device(ctx, xt, "x");
+  cnn::require_device(ctx, wt, "w");
+  if (xt.dim(1) != wt.dim(1))
+    cnn::fail(CNN_SHAPE_MISMATCH, "x is " + cnn::shape_string(xt) + " but w is " + cnn::shape_string(wt) +
+                                      ": input channels " + std::to_string(xt.dim(1)) + " != " +
+                                      std::to_string(wt.dim(1)));
+
+  cnn::Conv2dGeometry g{};
+  g.n = xt.dim(0);
+  g.c = xt.dim(1);
+  g.h = xt.dim(2);
+  g.w = xt.dim(3);
+  g.oc = wt.dim(0);
+  g.kh = wt.dim(2);
+  g.kw = wt.dim(3);
+  g.oh = output_size(xt, wt, "height", g.h, g.kh, p.stride_h, p.pad_top, p.pad_bottom, p.dilation_h);
+  g.ow = output_size(xt, wt, "width", g.w, g.kw, p.stride_w, p.pad_left, p.pad_right, p.dilation_w);
+  g.stride_h = p.stride_h;
+  g.stride_w = p.stride_w;
+  g.pad_top = p.pad_top;
+  g.pad_left = p.pad_left;
+  g.dilation_h = p.dilation_h;
+  g.dilation_w = p.dilation_w;
+  return g;
+}
+
+std::array<int64_t, 4> output_shape(const cnn::Conv2dGeometry& g) { return {g.n, g.oc, g.oh, g.ow}; }
+
 }  // namespace
 
 extern "C" CNN_API cnn_status cnn_conv2d_forward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
@@ -39,63 +88,47 @@ extern "C" CNN_API cnn_status cnn_conv2d_forward(cnn_context* context, const cnn
                                                  cnn_tensor* y) {
   return cnn::guarded(__func__, [&] {
     cnn_context& ctx = cnn::require_context(context);
-    const cnn_tensor& xt = cnn::require_rank(x, "x", 4);
-    const cnn_tensor& wt = cnn::require_rank(w, "w", 4);
+    const cnn::Conv2dGeometry g = conv_geometry(ctx, x, w, params);
     const cnn_tensor& yt = cnn::require_rank(y, "y", 4);
     if (bias != nullptr) cnn::require_rank(bias, "bias", 1);
-    cnn::require_not_null(params, "params");
-    const cnn_conv2d_params& p = *params;
-    require_param(p.stride_h, 1, "stride_h");
-    require_param(p.stride_w, 1, "stride_w");
-    require_param(p.dilation_h, 1, "dilation_h");
-    require_param(p.dilation_w, 1, "dilation_w");
-    require_param(p.pad_top, 0, "pad_top");
-    require_param(p.pad_bottom, 0, "pad_bottom");
-    require_param(p.pad_left, 0, "pad_left");
-    require_param(p.pad_right, 0, "pad_right");
-
-    cnn::require_device(ctx, xt, "x");
-    cnn::require_device(ctx, wt, "w");
     cnn::require_device(ctx, yt, "y");
     if (bias != nullptr) cnn::require_device(ctx, *bias, "bias");
+    cnn::require_bias_fits(bias, *w);
 
-    if (xt.dim(1) != wt.dim(1))
-      cnn::fail(CNN_SHAPE_MISMATCH, "x is " + cnn::shape_string(xt) + " but w is " + cnn::shape_string(wt) +
-                                        ": input channels " + std::to_string(xt.dim(1)) + " != " +
-                                        std::to_string(wt.dim(1)));
-    cnn::require_bias_fits(bias, wt);
-
-    int64_t oh = output_size(xt, wt, "height", xt.dim(2), wt.dim(2), p.stride_h, p.pad_top, p.pad_bottom,
-                             p.dilation_h);
-    int64_t ow = output_size(xt, wt, "width", xt.dim(3), wt.dim(3), p.stride_w, p.pad_left, p.pad_right,
-                             p.dilation_w);
-    const int64_t expected[4] = {xt.dim(0), wt.dim(0), oh, ow};
-    if (yt.dim(0) != expected[0] || yt.dim(1) != expected[1] || yt.dim(2) != expected[2] || yt.dim(3) != expected[3])
+    const std::array<int64_t, 4> expected = output_shape(g);
+    if (!cnn::same_shape(yt, expected))
       cnn::fail(CNN_SHAPE_MISMATCH, "y is " + cnn::shape_string(yt) + " but the output must be " +
-                                        cnn::shape_string(std::span<const int64_t>(expected, 4)) + " for x " +
-                                        cnn::shape_string(xt) + " and w " + cnn::shape_string(wt));
+                                        cnn::shape_string(expected) + " for x " + cnn::shape_string(*x) + " and w " +
+                                        cnn::shape_string(*w));
 
-    cnn::require_no_alias(yt, "y", &xt, "x");
-    cnn::require_no_alias(yt, "y", &wt, "w");
+    cnn::require_no_alias(yt, "y", x, "x");
+    cnn::require_no_alias(yt, "y", w, "w");
     cnn::require_no_alias(yt, "y", bias, "bias");
 
-    cnn::Conv2dGeometry g{};
-    g.n = xt.dim(0);
-    g.c = xt.dim(1);
-    g.h = xt.dim(2);
-    g.w = xt.dim(3);
-    g.oc = wt.dim(0);
-    g.kh = wt.dim(2);
-    g.kw = wt.dim(3);
-    g.oh = oh;
-    g.ow = ow;
-    g.stride_h = p.stride_h;
-    g.stride_w = p.stride_w;
-    g.pad_top = p.pad_top;
-    g.pad_left = p.pad_left;
-    g.dilation_h = p.dilation_h;
-    g.dilation_w = p.dilation_w;
-    cnn::kernels().conv2d_forward(ctx, g, xt.data(), wt.data(), bias != nullptr ? bias->data() : nullptr,
+    cnn::kernels().conv2d_forward(ctx, g, x->data(), w->data(), bias != nullptr ? bias->data() : nullptr,
                                   yt.data());
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_conv2d_backward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
+                                                  const cnn_tensor* dy, const cnn_conv2d_params* params,
+                                                  cnn_tensor* dx, cnn_tensor* dw, cnn_tensor* db) {
+  return cnn::guarded(__func__, [&] {
+    cnn_context& ctx = cnn::require_context(context);
+    const cnn::Conv2dGeometry g = conv_geometry(ctx, x, w, params);
+    const cnn_tensor& dyt = cnn::require_dy(ctx, dy, output_shape(g), *x, *w);
+
+    const cnn::NamedTensor dx_arg{dx, "dx"}, dw_arg{dw, "dw"}, db_arg{db, "db"};
+    cnn::require_any_gradient({dx_arg, dw_arg, db_arg});
+    const int64_t bias_shape[1] = {g.oc};
+    cnn::require_gradient_shape(ctx, dx_arg, x->shape(), "the shape of x");
+    cnn::require_gradient_shape(ctx, dw_arg, w->shape(), "the shape of w");
+    cnn::require_gradient_shape(ctx, db_arg, bias_shape, "one value per output channel");
+    cnn::require_gradients_distinct({dx_arg, dw_arg, db_arg}, {{x, "x"}, {w, "w"}, {dy, "dy"}});
+
+    const cnn::KernelTable& k = cnn::kernels();
+    if (dx != nullptr) k.conv2d_backward_data(ctx, g, w->data(), dyt.data(), dx->data());
+    if (dw != nullptr) k.conv2d_backward_filter(ctx, g, x->data(), dyt.data(), dw->data());
+    if (db != nullptr) k.bias_backward(ctx, g.n, g.oc, g.oh * g.ow, dyt.data(), db->data());
   });
 }

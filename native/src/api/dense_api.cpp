@@ -1,44 +1,85 @@
-// cnn_dense_forward: checks x [N,IN], w [OUT,IN], bias [OUT] and y [N,OUT], then runs the active
-// table's dense kernel (y = x * w^T + bias).
+// cnn_dense_forward and cnn_dense_backward: both check x [N,IN] and w [OUT,IN] through one function, then
+// each checks its own outputs and runs the active table's dense kernels (y = x * w^T + bias and its gradients).
 #include <cnn/cnn.h>
 
 #include <string>
 
+#include "api/backward_checks.h"
 #include "api/guard.h"
 #include "api/op_checks.h"
 #include "core/error.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
 
+namespace {
+
+// x [N,IN] and w [OUT,IN] as the dense kernels see them.
+struct DenseShape {
+  int64_t n, in, out;
+};
+
+// Checks x and w (not null, rank 2, on the context's device, input features agree). Shared by forward and
+// backward so both accept exactly the same layers.
+DenseShape dense_shape(const cnn_context& ctx, const cnn_tensor* x, const cnn_tensor* w) {
+  const cnn_tensor& xt = cnn::require_rank(x, "x", 2);
+  const cnn_tensor& wt = cnn::require_rank(w, "w", 2);
+  cnn::require_device(ctx, xt, "x");
+  cnn::require_device(ctx, wt, "w");
+  if (xt.dim(1) != wt.dim(1))
+    cnn::fail(CNN_SHAPE_MISMATCH, "x is " + cnn::shape_string(xt) + " but w is " + cnn::shape_string(wt) +
+                                      ": input features " + std::to_string(xt.dim(1)) + " != " +
+                                      std::to_string(wt.dim(1)));
+  return {xt.dim(0), xt.dim(1), wt.dim(0)};
+}
+
+}  // namespace
+
 extern "C" CNN_API cnn_status cnn_dense_forward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
                                                 const cnn_tensor* bias, cnn_tensor* y) {
   return cnn::guarded(__func__, [&] {
     cnn_context& ctx = cnn::require_context(context);
-    const cnn_tensor& xt = cnn::require_rank(x, "x", 2);
-    const cnn_tensor& wt = cnn::require_rank(w, "w", 2);
+    const DenseShape s = dense_shape(ctx, x, w);
     const cnn_tensor& yt = cnn::require_rank(y, "y", 2);
     if (bias != nullptr) cnn::require_rank(bias, "bias", 1);
-
-    cnn::require_device(ctx, xt, "x");
-    cnn::require_device(ctx, wt, "w");
     cnn::require_device(ctx, yt, "y");
     if (bias != nullptr) cnn::require_device(ctx, *bias, "bias");
+    cnn::require_bias_fits(bias, *w);
+    const int64_t expected[2] = {s.n, s.out};
+    if (!cnn::same_shape(yt, expected))
+      cnn::fail(CNN_SHAPE_MISMATCH, "y is " + cnn::shape_string(yt) + " but the output must be " +
+                                        cnn::shape_string(expected) + " for x " + cnn::shape_string(*x) + " and w " +
+                                        cnn::shape_string(*w));
 
-    if (xt.dim(1) != wt.dim(1))
-      cnn::fail(CNN_SHAPE_MISMATCH, "x is " + cnn::shape_string(xt) + " but w is " + cnn::shape_string(wt) +
-                                        ": input features " + std::to_string(xt.dim(1)) + " != " +
-                                        std::to_string(wt.dim(1)));
-    cnn::require_bias_fits(bias, wt);
-    if (yt.dim(0) != xt.dim(0) || yt.dim(1) != wt.dim(0))
-      cnn::fail(CNN_SHAPE_MISMATCH, "y is " + cnn::shape_string(yt) + " but the output must be [" +
-                                        std::to_string(xt.dim(0)) + "," + std::to_string(wt.dim(0)) + "] for x " +
-                                        cnn::shape_string(xt) + " and w " + cnn::shape_string(wt));
-
-    cnn::require_no_alias(yt, "y", &xt, "x");
-    cnn::require_no_alias(yt, "y", &wt, "w");
+    cnn::require_no_alias(yt, "y", x, "x");
+    cnn::require_no_alias(yt, "y", w, "w");
     cnn::require_no_alias(yt, "y", bias, "bias");
 
-    cnn::kernels().dense_forward(ctx, xt.dim(0), xt.dim(1), wt.dim(0), xt.data(), wt.data(),
+    cnn::kernels().dense_forward(ctx, s.n, s.in, s.out, x->data(), w->data(),
                                  bias != nullptr ? bias->data() : nullptr, yt.data());
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_dense_backward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
+                                                 const cnn_tensor* dy, cnn_tensor* dx, cnn_tensor* dw,
+                                                 cnn_tensor* db) {
+  return cnn::guarded(__func__, [&] {
+    cnn_context& ctx = cnn::require_context(context);
+    const DenseShape s = dense_shape(ctx, x, w);
+    const int64_t output[2] = {s.n, s.out};
+    const cnn_tensor& dyt = cnn::require_dy(ctx, dy, output, *x, *w);
+
+    const cnn::NamedTensor dx_arg{dx, "dx"}, dw_arg{dw, "dw"}, db_arg{db, "db"};
+    cnn::require_any_gradient({dx_arg, dw_arg, db_arg});
+    const int64_t bias_shape[1] = {s.out};
+    cnn::require_gradient_shape(ctx, dx_arg, x->shape(), "the shape of x");
+    cnn::require_gradient_shape(ctx, dw_arg, w->shape(), "the shape of w");
+    cnn::require_gradient_shape(ctx, db_arg, bias_shape, "one value per output feature");
+    cnn::require_gradients_distinct({dx_arg, dw_arg, db_arg}, {{x, "x"}, {w, "w"}, {dy, "dy"}});
+
+    const cnn::KernelTable& k = cnn::kernels();
+    if (dx != nullptr || dw != nullptr)
+      k.dense_backward(ctx, s.n, s.in, s.out, x->data(), w->data(), dyt.data(), dx != nullptr ? dx->data() : nullptr,
+                       dw != nullptr ? dw->data() : nullptr);
+    if (db != nullptr) k.bias_backward(ctx, s.n, s.out, 1, dyt.data(), db->data());
   });
 }

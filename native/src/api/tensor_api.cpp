@@ -1,5 +1,6 @@
-// cnn_tensor_*: create, view (reshape), query, copy in/out. Every tensor belongs to a device, taken
-// from the context at creation; copies through caller buffers are CPU-only for now.
+// cnn_tensor_*: create, view (reshape), query, copy in/out, and the whole-tensor utilities (fill, copy,
+// scale, sum of squares). Every tensor belongs to a device, taken from the context at creation; copies
+// through caller buffers are CPU-only for now; the utilities run on the context's device.
 #include <cnn/cnn.h>
 
 #include <cstring>
@@ -7,9 +8,11 @@
 #include <string>
 
 #include "api/guard.h"
+#include "api/op_checks.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "core/tensor.h"
+#include "kernels/kernels.h"
 
 namespace {
 
@@ -125,5 +128,52 @@ extern "C" CNN_API cnn_status cnn_tensor_data(cnn_tensor* tensor, float** out) {
     *out = nullptr;
     require_cpu(t);
     *out = t.data();
+  });
+}
+
+// ---- tensor utilities: on the context's device, through the active kernel table -----------------------
+
+extern "C" CNN_API cnn_status cnn_tensor_fill(cnn_context* context, cnn_tensor* tensor, float value) {
+  return CNN_GUARD({
+    cnn_context& ctx = cnn::require_context(context);
+    const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
+    cnn::require_device(ctx, t, "tensor");
+    cnn::kernels().fill(ctx, static_cast<int64_t>(t.count), value, t.data());
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_tensor_copy(cnn_context* context, const cnn_tensor* src, cnn_tensor* dst) {
+  return CNN_GUARD({
+    cnn_context& ctx = cnn::require_context(context);
+    const cnn_tensor& s = cnn::require_tensor(src, "src");
+    const cnn_tensor& d = cnn::require_tensor(dst, "dst");
+    cnn::require_device(ctx, s, "src");
+    cnn::require_device(ctx, d, "dst");
+    if (s.count != d.count)
+      cnn::fail(CNN_SHAPE_MISMATCH, "src " + cnn::shape_string(s) + " has " + std::to_string(s.count) +
+                                        " elements but dst " + cnn::shape_string(d) + " has " +
+                                        std::to_string(d.count) + " elements; a copy needs equal element counts");
+    // Views of one storage all start at its first element, so the same storage means the same elements:
+    // nothing to do (src == dst, or a reshape of it).
+    if (s.data() != d.data()) std::memcpy(d.data(), s.data(), s.count * sizeof(float));
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_tensor_scale(cnn_context* context, cnn_tensor* tensor, float factor) {
+  return CNN_GUARD({
+    cnn_context& ctx = cnn::require_context(context);
+    const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
+    cnn::require_device(ctx, t, "tensor");
+    cnn::kernels().scale(ctx, static_cast<int64_t>(t.count), factor, t.data());
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_tensor_sum_squares(cnn_context* context, const cnn_tensor* tensor, double* out) {
+  return CNN_GUARD({
+    cnn_context& ctx = cnn::require_context(context);
+    const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
+    cnn::require_not_null(out, "out");
+    cnn::require_device(ctx, t, "tensor");
+    *out = cnn::kernels().sum_squares(ctx, static_cast<int64_t>(t.count), t.data());
   });
 }

@@ -1,6 +1,7 @@
 // Kernel signatures and the kernel table. Each op has a scalar reference kernel (kernels/ref/, the
 // oracle and the fallback on any CPU) and may have faster tiers (kernels/generic/ portable blocked code,
-// later kernels/avx2/, kernels/avx512/). dispatch.cpp picks one table per process.
+// kernels/gemm/ the SGEMM driver, kernels/avx2/ and kernels/avx512/ micro-kernels). dispatch.cpp picks one
+// table per process.
 // Layout everywhere: float32 row-major, NCHW activations, OIHW weights. Arguments are already validated.
 #pragma once
 
@@ -49,6 +50,58 @@ using ActivationFn = void (*)(cnn_context& ctx, cnn_activation activation, float
 // Softmax over the middle axis of x viewed as [outer, classes, inner]; x == y allowed.
 using SoftmaxFn = void (*)(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* x, float* y);
 
+// ---- training: gradients are overwritten, never accumulated --------------------------------------
+// dx [n,c,h,w] = col2im(W^T * dy) for the forward's geometry.
+using Conv2dBackwardDataFn = void (*)(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy,
+                                      float* dx);
+// dw [oc,c,kh,kw] = sum over the batch of dy_img * col(x_img)^T.
+using Conv2dBackwardFilterFn = void (*)(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,
+                                        float* dw);
+// db[c] = sum over n and the plane of dy [n,c,plane] (conv bias); dense bias uses plane = 1.
+using BiasBackwardFn = void (*)(cnn_context& ctx, int64_t n, int64_t channels, int64_t plane, const float* dy,
+                                float* db);
+// dx [n,in] = dy * w, dw [out,in] = dy^T * x; either may be null.
+using DenseBackwardFn = void (*)(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,
+                                 const float* dy, float* dx, float* dw);
+using MaxPool2dBackwardFn = void (*)(cnn_context& ctx, const Pool2dGeometry& g, const float* x, const float* dy,
+                                     float* dx);
+using AvgPool2dBackwardFn = void (*)(cnn_context& ctx, const Pool2dGeometry& g, const float* dy, float* dx);
+using GlobalAvgPoolBackwardFn = void (*)(cnn_context& ctx, int64_t planes, int64_t plane_size, const float* dy,
+                                         float* dx);
+// dx[i] = f'(x[i]) * dy[i]; dx == dy allowed.
+using ActivationBackwardFn = void (*)(cnn_context& ctx, cnn_activation activation, float alpha, int64_t count,
+                                      const float* x, const float* dy, float* dx);
+// From the forward's output y: dx = y * (dy - sum_k dy*y) over the middle axis of [outer, classes, inner].
+using SoftmaxBackwardFn = void (*)(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* y,
+                                   const float* dy, float* dx);
+// logits [n,classes], labels already range-checked; dlogits may be null. Mean loss and correct count out.
+using SoftmaxCrossEntropyFn = void (*)(cnn_context& ctx, int64_t n, int64_t classes, const float* logits,
+                                       const int32_t* labels, float label_smoothing, float* dlogits, float* loss,
+                                       int64_t* correct);
+// out[i] = keep(seed, i) ? in[i] / (1 - rate) : 0; used by forward (x -> y) and backward (dy -> dx).
+using DropoutFn = void (*)(cnn_context& ctx, int64_t count, float rate, uint64_t seed, const float* in, float* out);
+struct BatchNormShape {
+  int64_t n, c, plane;  // x [n,c,plane] with plane = h*w
+};
+using BatchNormTrainingFn = void (*)(cnn_context& ctx, const BatchNormShape& s, const float* x, const float* gamma,
+                                     const float* beta, float momentum, float epsilon, float* running_mean,
+                                     float* running_var, float* saved_mean, float* saved_inv_std, float* y);
+using BatchNormInferenceFn = void (*)(cnn_context& ctx, const BatchNormShape& s, const float* x, const float* gamma,
+                                      const float* beta, const float* running_mean, const float* running_var,
+                                      float epsilon, float* y);
+// dgamma, dbeta may be null.
+using BatchNormBackwardFn = void (*)(cnn_context& ctx, const BatchNormShape& s, const float* x, const float* gamma,
+                                     const float* saved_mean, const float* saved_inv_std, const float* dy, float* dx,
+                                     float* dgamma, float* dbeta);
+using SgdUpdateFn = void (*)(cnn_context& ctx, const cnn_sgd_params& p, int64_t count, float* param, const float* grad,
+                             float* velocity);
+using AdamUpdateFn = void (*)(cnn_context& ctx, const cnn_adam_params& p, int64_t count, float* param,
+                              const float* grad, float* m, float* v);
+using FillFn = void (*)(cnn_context& ctx, int64_t count, float value, float* x);
+using ScaleFn = void (*)(cnn_context& ctx, int64_t count, float factor, float* x);
+// Sum of squares accumulated in double, in a fixed order (the same result on any thread count).
+using SumSquaresFn = double (*)(cnn_context& ctx, int64_t count, const float* x);
+
 struct KernelTable {
   const char* isa;  // "ref" | "generic" | "avx2" | "avx512"
   SgemmFn sgemm;
@@ -59,11 +112,37 @@ struct KernelTable {
   GlobalAvgPoolFn global_avgpool2d_forward;
   ActivationFn activation_forward;
   SoftmaxFn softmax_forward;
+  // training
+  Conv2dBackwardDataFn conv2d_backward_data;
+  Conv2dBackwardFilterFn conv2d_backward_filter;
+  BiasBackwardFn bias_backward;
+  DenseBackwardFn dense_backward;
+  MaxPool2dBackwardFn maxpool2d_backward;
+  AvgPool2dBackwardFn avgpool2d_backward;
+  GlobalAvgPoolBackwardFn global_avgpool2d_backward;
+  ActivationBackwardFn activation_backward;
+  SoftmaxBackwardFn softmax_backward;
+  SoftmaxCrossEntropyFn softmax_cross_entropy;
+  DropoutFn dropout;
+  BatchNormTrainingFn batchnorm2d_forward_training;
+  BatchNormInferenceFn batchnorm2d_forward_inference;
+  BatchNormBackwardFn batchnorm2d_backward;
+  SgdUpdateFn sgd_update;
+  AdamUpdateFn adam_update;
+  FillFn fill;
+  ScaleFn scale;
+  SumSquaresFn sum_squares;
 };
 
 const KernelTable& kernels();            // the active table: chosen once per process, capped by CNN_MAX_ISA
 const KernelTable& reference_kernels();  // always the "ref" tier: the oracle for tests
 const KernelTable& generic_kernels();    // portable blocked tier: im2col + cache-blocked GEMM
+// The table of tier `isa` ("ref" | "generic" | "avx2" | "avx512"), or null when this build or this CPU
+// lacks it (or the name is unknown). The avx2 and avx512 tables are the generic one with their own sgemm.
+const KernelTable* kernel_table(const char* isa);
+// The best tier this CPU supports, capped by `max_isa` (CNN_MAX_ISA's syntax). Null, "" or an unknown
+// name means no cap: the library never aborts over the variable. kernels() is choose_kernels(getenv(...)).
+const KernelTable& choose_kernels(const char* max_isa);
 
 // ---- reference tier (kernels/ref/) -------------------------------------------------------
 void sgemm_ref(cnn_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -79,9 +158,52 @@ void activation_forward_ref(cnn_context& ctx, cnn_activation activation, float a
                             float* y);
 void softmax_forward_ref(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* x, float* y);
 
+// reference training kernels
+void conv2d_backward_data_ref(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy, float* dx);
+void conv2d_backward_filter_ref(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy, float* dw);
+void bias_backward_ref(cnn_context& ctx, int64_t n, int64_t channels, int64_t plane, const float* dy, float* db);
+void dense_backward_ref(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,
+                        const float* dy, float* dx, float* dw);
+void maxpool2d_backward_ref(cnn_context& ctx, const Pool2dGeometry& g, const float* x, const float* dy, float* dx);
+void avgpool2d_backward_ref(cnn_context& ctx, const Pool2dGeometry& g, const float* dy, float* dx);
+void global_avgpool2d_backward_ref(cnn_context& ctx, int64_t planes, int64_t plane_size, const float* dy, float* dx);
+void activation_backward_ref(cnn_context& ctx, cnn_activation activation, float alpha, int64_t count, const float* x,
+                             const float* dy, float* dx);
+void softmax_backward_ref(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* y,
+                          const float* dy, float* dx);
+void softmax_cross_entropy_ref(cnn_context& ctx, int64_t n, int64_t classes, const float* logits,
+                               const int32_t* labels, float label_smoothing, float* dlogits, float* loss,
+                               int64_t* correct);
+void dropout_ref(cnn_context& ctx, int64_t count, float rate, uint64_t seed, const float* in, float* out);
+// The counter-based keep decision shared by every dropout kernel (and the OpenCL one): a pure function of
+// (seed, index), so masks never depend on threads or devices.
+bool dropout_keep(uint64_t seed, uint64_t index, float rate);
+void batchnorm2d_forward_training_ref(cnn_context& ctx, const BatchNormShape& s, const float* x, const float* gamma,
+                                      const float* beta, float momentum, float epsilon, float* running_mean,
+                                      float* running_var, float* saved_mean, float* saved_inv_std, float* y);
+void batchnorm2d_forward_inference_ref(cnn_context& ctx, const BatchNormShape& s, const float* x, const float* gamma,
+                                       const float* beta, const float* running_mean, const float* running_var,
+                                       float epsilon, float* y);
+void batchnorm2d_backward_ref(cnn_context& ctx, const BatchNormShape& s, const float* x, const float* gamma,
+                              const float* saved_mean, const float* saved_inv_std, const float* dy, float* dx,
+                              float* dgamma, float* dbeta);
+void sgd_update_ref(cnn_context& ctx, const cnn_sgd_params& p, int64_t count, float* param, const float* grad,
+                    float* velocity);
+void adam_update_ref(cnn_context& ctx, const cnn_adam_params& p, int64_t count, float* param, const float* grad,
+                     float* m, float* v);
+void fill_ref(cnn_context& ctx, int64_t count, float value, float* x);
+void scale_ref(cnn_context& ctx, int64_t count, float factor, float* x);
+double sum_squares_ref(cnn_context& ctx, int64_t count, const float* x);
+
 // ---- generic tier (kernels/generic/): portable C++, cache-blocked, threaded over the context ----
+// sgemm_<isa>: kernels/gemm/sgemm_driver.cpp with the tier's micro-kernel and block sizes
+// (kernels/gemm/sgemm_tiers.cpp); avx2/avx512 exist only when built with CNN_HAVE_AVX2 / CNN_HAVE_AVX512.
 void sgemm_generic(cnn_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                    const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+void sgemm_avx2(cnn_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+void sgemm_avx512(cnn_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 // im2col + the table's GEMM, bias folded into the write-back.
 void conv2d_forward_im2col(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
                            const float* bias, float* y);
@@ -89,5 +211,13 @@ void dense_forward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, co
                         const float* bias, float* y);
 // im2col of one image: col [(c*kh*kw), (oh*ow)].
 void im2col(const Conv2dGeometry& g, const float* image, float* col);
+// The adjoint of im2col: adds each column entry back into its image cell (image is zeroed first).
+void col2im(const Conv2dGeometry& g, const float* col, float* image);
+// GEMM paths of the training kernels.
+void conv2d_backward_data_gemm(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy, float* dx);
+void conv2d_backward_filter_gemm(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,
+                                 float* dw);
+void dense_backward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,
+                         const float* dy, float* dx, float* dw);
 
 }  // namespace cnn

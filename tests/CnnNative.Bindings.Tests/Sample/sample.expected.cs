@@ -77,4 +77,8 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(LibraryName)]
     internal static partial void cnn_gadget_pool_destroy(nint pool);
+
+    /// <summary>64-bit seeds and double-precision out-values.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnResult cnn_widget_measure(WidgetHandle widget, ulong seed, double tolerance, double* @out);
 }

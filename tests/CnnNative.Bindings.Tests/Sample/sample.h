@@ -54,5 +54,7 @@ CNN_API cnn_result cnn_widget_spin(cnn_widget* widget, cnn_spin_mode mode, const
 CNN_API cnn_result cnn_widget_label(const cnn_widget* widget, const char* label, int32_t* fixed, size_t* count,
                                     float weight, int64_t offset);
 CNN_API void cnn_gadget_pool_destroy(cnn_gadget_pool* pool);
+/* 64-bit seeds and double-precision out-values. */
+CNN_API cnn_result cnn_widget_measure(const cnn_widget* widget, uint64_t seed, double tolerance, double* out);
 
 #endif /* CNN_SAMPLE_H */

@@ -1,6 +1,6 @@
-// Computes the im2col matrix of one image: col[(c*kh + ky)*kw + kx][oy*ow + ox] = x[c][iy][ix], zero where padded.
+// Computes im2col of one image, col[(c*kh + ky)*kw + kx][oy*ow + ox] = x[c][iy][ix] (0 if padded), and col2im.
 // Layout: image [c,h,w] (one NCHW image), col [(c*kh*kw), (oh*ow)] row-major; iy = oy*stride_h - pad_top + ky*dil_h.
-// Reference kernel: none of its own; conv2d_forward_im2col built on it is checked against conv2d_forward_ref.
+// Reference kernel: none of their own; the conv kernels built on them are checked against kernels/ref/conv2d*.
 #include <algorithm>
 #include <cstring>
 
@@ -13,12 +13,22 @@ namespace {
 // Smallest integer >= a / b for b > 0.
 int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 
+// Output columns ox whose tap kx reads inside the input row: ix = ox*stride_w + offset in [0, w) for ox in
+// [begin, end). Shared by im2col and col2im so the two stay exact adjoints.
+struct ColumnSpan {
+  int64_t offset, begin, end;
+};
+
+ColumnSpan column_span(const Conv2dGeometry& g, int64_t kx) {
+  const int64_t offset = kx * g.dilation_w - g.pad_left;
+  const int64_t begin = std::clamp<int64_t>(ceil_div(-offset, g.stride_w), 0, g.ow);
+  const int64_t end = std::clamp<int64_t>(ceil_div(g.w - offset, g.stride_w), begin, g.ow);
+  return {offset, begin, end};
+}
+
 // One row of col for kernel tap (ky, kx) of one channel plane [h, w]: oh*ow values.
 void im2col_row(const Conv2dGeometry& g, const float* plane, int64_t ky, int64_t kx, float* dst) {
-  // Column ox reads input column ix = ox*stride_w + offset, valid for ox in [ox_begin, ox_end).
-  const int64_t offset = kx * g.dilation_w - g.pad_left;
-  const int64_t ox_begin = std::clamp<int64_t>(ceil_div(-offset, g.stride_w), 0, g.ow);
-  const int64_t ox_end = std::clamp<int64_t>(ceil_div(g.w - offset, g.stride_w), ox_begin, g.ow);
+  const auto [offset, ox_begin, ox_end] = column_span(g, kx);
   for (int64_t oy = 0; oy < g.oh; ++oy, dst += g.ow) {
     const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
     if (iy < 0 || iy >= g.h) {
@@ -36,6 +46,22 @@ void im2col_row(const Conv2dGeometry& g, const float* plane, int64_t ky, int64_t
   }
 }
 
+// The adjoint of im2col_row: adds one row of col for tap (ky, kx) into the channel plane [h, w]; padded
+// positions have no cell and are dropped.
+void col2im_row(const Conv2dGeometry& g, const float* src, int64_t ky, int64_t kx, float* plane) {
+  const auto [offset, ox_begin, ox_end] = column_span(g, kx);
+  for (int64_t oy = 0; oy < g.oh; ++oy, src += g.ow) {
+    const int64_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
+    if (iy < 0 || iy >= g.h) continue;
+    float* row = plane + iy * g.w;
+    if (g.stride_w == 1) {
+      for (int64_t ox = ox_begin; ox < ox_end; ++ox) row[ox + offset] += src[ox];
+    } else {
+      for (int64_t ox = ox_begin; ox < ox_end; ++ox) row[ox * g.stride_w + offset] += src[ox];
+    }
+  }
+}
+
 }  // namespace
 
 void im2col(const Conv2dGeometry& g, const float* image, float* col) {
@@ -46,6 +72,23 @@ void im2col(const Conv2dGeometry& g, const float* image, float* col) {
       for (int64_t kx = 0; kx < g.kw; ++kx) {
         float* dst = col + ((c * g.kh + ky) * g.kw + kx) * row_size;
         im2col_row(g, plane, ky, kx, dst);
+      }
+    }
+  }
+}
+
+// Taps are visited in im2col's row order (c, ky, kx), so every image cell sums its column entries in a
+// fixed order: the result is deterministic.
+void col2im(const Conv2dGeometry& g, const float* col, float* image) {
+  const int64_t row_size = g.oh * g.ow;
+  const int64_t plane_size = g.h * g.w;
+  std::fill(image, image + g.c * plane_size, 0.0f);
+  for (int64_t c = 0; c < g.c; ++c) {
+    float* plane = image + c * plane_size;
+    for (int64_t ky = 0; ky < g.kh; ++ky) {
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const float* src = col + ((c * g.kh + ky) * g.kw + kx) * row_size;
+        col2im_row(g, src, ky, kx, plane);
       }
     }
   }

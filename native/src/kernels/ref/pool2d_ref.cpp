@@ -1,12 +1,11 @@
 // Max, average and global average 2-D pooling, forward pass: one output cell per window, per plane.
 // Layout: x [n,c,h,w] and y [n,c,oh,ow], float32 row-major NCHW; padding cells are virtual, never read.
 // Reference kernel: this file (the oracle for any faster pooling kernel).
-#include <cmath>
 #include <cstdint>
-#include <limits>
 
 #include "core/context.h"
 #include "kernels/kernels.h"
+#include "kernels/ref/pool2d_window.h"
 
 namespace cnn {
 
@@ -16,26 +15,10 @@ namespace {
 // depend on the thread count. Small jobs stay on the calling thread.
 constexpr int64_t kMinCellsPerParallelJob = 1 << 14;
 
-
-// The in-bounds part [begin, end) of the window that starts at `start` (may be negative) and spans
-// `kernel` cells over an axis of `size` cells.
-struct Span1d {
-  int64_t begin, end;
-};
-
-Span1d clip_window(int64_t start, int64_t kernel, int64_t size) {
-  int64_t begin = start < 0 ? 0 : start;
-  int64_t end = start + kernel > size ? size : start + kernel;
-  return {begin, end};
-}
-
 }  // namespace
 
-// Padding cells never win: they are not visited at all (as if they held -inf). Ties: the first maximum
-// in row-major order within the window wins (strict '>' below); for forward values this only matters
-// to a later argmax / backward pass, which must follow the same rule. A NaN anywhere in the window
-// makes the result NaN (as in PyTorch), so bad inputs are not silently dropped; faster kernels must
-// match this.
+// The winner rule (padding never wins, the first maximum wins ties, NaN propagates) is window_max in
+// pool2d_window.h, shared with the backward pass; faster kernels must match it.
 void maxpool2d_forward_ref(cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y) {
   const int64_t planes = g.n * g.c;
   const int64_t in_plane = g.h * g.w;
@@ -48,14 +31,7 @@ void maxpool2d_forward_ref(cnn_context& ctx, const Pool2dGeometry& g, const floa
       const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
       for (int64_t ox = 0; ox < g.ow; ++ox) {
         const Span1d cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
-        float best = -std::numeric_limits<float>::infinity();
-        for (int64_t iy = rows.begin; iy < rows.end; ++iy) {
-          for (int64_t ix = cols.begin; ix < cols.end; ++ix) {
-            const float v = xp[iy * g.w + ix];
-            if (v > best || std::isnan(v)) best = v;
-          }
-        }
-        yp[oy * g.ow + ox] = best;
+        yp[oy * g.ow + ox] = window_max(xp, g.w, rows, cols).value;
       }
     }
   }
@@ -81,8 +57,7 @@ void avgpool2d_forward_ref(cnn_context& ctx, const Pool2dGeometry& g, const floa
         for (int64_t iy = rows.begin; iy < rows.end; ++iy) {
           for (int64_t ix = cols.begin; ix < cols.end; ++ix) sum += xp[iy * g.w + ix];
         }
-        const int64_t inside = (rows.end - rows.begin) * (cols.end - cols.begin);
-        const int64_t divisor = g.count_include_pad ? window : inside;
+        const int64_t divisor = window_divisor(g.count_include_pad, g.kernel_h, g.kernel_w, rows, cols);
         yp[oy * g.ow + ox] = static_cast<float>(sum / static_cast<double>(divisor));
       }
     }

@@ -1,0 +1,215 @@
+// Computes C = alpha * op(A) * op(B) + beta * C with BLIS-style cache blocking: the portable half of every
+// SGEMM tier. Layout: row-major; op(A) is m x k (A stored k x m when trans_a), op(B) is k x n (B stored n x k
+// when trans_b). Reference kernel: sgemm_ref (kernels/ref/gemm_ref.cpp).
+//
+// Loops, outermost first: BLIS frame/3/gemm/bli_gemm_ker_var2.c with the roles of A and B mirrored, since
+// our row-major C is BLIS's column-major C transposed (B is the side loaded as vectors, A is broadcast):
+//   ic over M in MC rows    -> pc over K in KC -> pack A[mc x kc] into MR-row panels (meant for L3)
+//   jc over N in NC columns -> pack B[kc x nc] into NR-column panels (meant for L2)
+//   micro-tiles, row by row -> the tier's MR x NR micro-kernel; one A micro-panel (MR x KC) stays in L1
+//                              while the B micro-panels of the row stream from L2. It also does the write-back.
+// Threads share the packed panels and split the packing and the micro-tiles, i.e. the M and N loops,
+// never K: every element of C is summed in the same order whatever the thread count, so results are
+// bit-identical for 1, 2 or n threads and across concurrent calls. Edge panels are zero-padded when
+// packed; the micro-kernel clips its write-back to the m x n part of the tile that lies inside C.
+#include "kernels/gemm/sgemm_driver.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <new>
+
+#include "core/context.h"
+
+namespace cnn {
+
+namespace {
+
+// Below this many multiply-adds a parallel region costs more than it saves.
+constexpr double kMinWorkPerThread = 65536.0;
+
+// A grow-only, 64-byte aligned buffer. One pair lives in each calling thread (thread_local), so the
+// steady state allocates nothing and concurrent calls never share packing memory.
+class PackBuffer {
+ public:
+  PackBuffer() = default;
+  PackBuffer(const PackBuffer&) = delete;
+  PackBuffer& operator=(const PackBuffer&) = delete;
+  ~PackBuffer() { ::operator delete(data_, std::align_val_t{64}); }
+
+  float* reserve(size_t floats) {  // throws std::bad_alloc, before any parallel region starts
+    if (floats > size_) {
+      float* bigger = static_cast<float*>(::operator new(floats * sizeof(float), std::align_val_t{64}));
+      ::operator delete(data_, std::align_val_t{64});
+      data_ = bigger;
+      size_ = floats;
+    }
+    return data_;
+  }
+
+ private:
+  float* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+thread_local PackBuffer t_packed_a;
+thread_local PackBuffer t_packed_b;
+
+int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+// The block length for `extent` split into ceil(extent / limit) nearly equal blocks, rounded up to a multiple
+// of `unit`; never more than `limit` (a multiple of `unit`).
+int64_t balanced_block(int64_t extent, int64_t limit, int64_t unit) {
+  const int64_t blocks = (extent + limit - 1) / limit;
+  return std::min(limit, round_up((extent + blocks - 1) / blocks, unit));
+}
+
+// Packing writes ceil(count / width) consecutive panels of width x kc: panel q holds dst[q * width * kc +
+// p * width + r] = element (q * width + r, p) for p < kc, and 0 past `count` (the zero padding of the last
+// panel). W is the width as a compile-time constant (0: use the runtime `width`), so the usual tile
+// widths get fixed trip counts the compiler unrolls and vectorises.
+using PackFn = void (*)(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc, float* dst);
+
+// Element (r, p) at src[r * ld + p]: rows of A, or columns of B stored transposed (a transpose).
+template <int W>
+void pack_strided(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
+  const int64_t w = W > 0 ? W : width;
+  for (int64_t first = 0; first < count; first += w, src += w * ld, dst += w * kc) {
+    const int64_t rows = std::min(w, count - first);
+    if (rows == w) {
+      constexpr int64_t kBlock = 16;  // one cache line of each source row per step
+      int64_t p = 0;
+      for (; p + kBlock <= kc; p += kBlock) {
+        for (int64_t r = 0; r < w; ++r) {
+          const float* s = src + r * ld + p;
+          for (int64_t q = 0; q < kBlock; ++q) dst[(p + q) * w + r] = s[q];
+        }
+      }
+      for (; p < kc; ++p) {
+        for (int64_t r = 0; r < w; ++r) dst[p * w + r] = src[r * ld + p];
+      }
+    } else {
+      for (int64_t p = 0; p < kc; ++p) {
+        for (int64_t r = 0; r < w; ++r) dst[p * w + r] = r < rows ? src[r * ld + p] : 0.0f;
+      }
+    }
+  }
+}
+
+// Element (r, p) at src[p * ld + r]: rows of A stored transposed, or columns of B (a copy). Each source row
+// is read once across all the panels, so the reads stay sequential (rows are often a page apart).
+template <int W>
+void pack_contiguous(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
+  const int64_t w = W > 0 ? W : width;
+  const int64_t full = count / w;
+  const int64_t rest = count - full * w;
+  for (int64_t p = 0; p < kc; ++p) {
+    const float* s = src + p * ld;
+    float* d = dst + p * w;
+    for (int64_t q = 0; q < full; ++q) {
+      for (int64_t r = 0; r < w; ++r) d[q * w * kc + r] = s[q * w + r];
+    }
+    if (rest > 0) {
+      for (int64_t r = 0; r < w; ++r) d[full * w * kc + r] = r < rest ? s[full * w + r] : 0.0f;
+    }
+  }
+}
+
+// The packer for a panel width: the MR and NR of sgemm_tiers.cpp have fixed-width copies, any other width
+// (a new tile) works through the runtime-width one until it is added here.
+PackFn select_pack(bool strided, int64_t width) {
+  switch (width) {
+    case 6: return strided ? pack_strided<6> : pack_contiguous<6>;
+    case 8: return strided ? pack_strided<8> : pack_contiguous<8>;
+    case 14: return strided ? pack_strided<14> : pack_contiguous<14>;
+    case 16: return strided ? pack_strided<16> : pack_contiguous<16>;
+    case 32: return strided ? pack_strided<32> : pack_contiguous<32>;
+    default: return strided ? pack_strided<0> : pack_contiguous<0>;
+  }
+}
+
+// alpha == 0 or k == 0: C = beta * C without reading A or B (BLAS semantics).
+void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
+  }
+}
+
+}  // namespace
+
+void sgemm_blocked(const SgemmKernel& kernel, cnn_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n,
+                   int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+                   float* c, int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0.0f) {
+    scale_c(m, n, beta, c, ldc);
+    return;
+  }
+  const SgemmBlocking& bs = kernel.blocking;
+  const int64_t mr = bs.mr;
+  const int64_t nr = bs.nr;
+  const SgemmUkrFn ukr = kernel.ukr;
+  const PackFn pack_a = select_pack(!trans_a, mr);
+  const PackFn pack_b = select_pack(trans_b, nr);
+
+  // Blocks of (nearly) equal size no larger than the table's, so no loop ends in a sliver: k = 800 with
+  // KC = 256 runs 4 x 200, not 256 + 256 + 256 + 32. A function of the shape only, never of the threads.
+  const int64_t mc_max = balanced_block(m, bs.mc, mr);
+  const int64_t kc_max = balanced_block(k, bs.kc, 1);
+  const int64_t nc_max = balanced_block(n, bs.nc, nr);
+  float* packed_a = t_packed_a.reserve(static_cast<size_t>(mc_max * kc_max));
+  float* packed_b = t_packed_b.reserve(static_cast<size_t>(kc_max * nc_max));
+
+  // Thread count only changes who computes a tile, never how: see the file comment.
+  const int64_t tiles = (mc_max / mr) * (nc_max / nr);
+  const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  const int64_t affordable = static_cast<int64_t>(std::min(work / kMinWorkPerThread, 1.0e6));
+  const int threads = static_cast<int>(std::clamp<int64_t>(std::min(affordable, tiles), 1, ctx.threads.load()));
+
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    for (int64_t ic = 0; ic < m; ic += mc_max) {
+      const int64_t mc = std::min(mc_max, m - ic);
+      const int64_t m_panels = (mc + mr - 1) / mr;
+      for (int64_t pc = 0; pc < k; pc += kc_max) {
+        const int64_t kc = std::min(kc_max, k - pc);
+        const float tile_beta = pc == 0 ? beta : 1.0f;  // later K blocks add to what the first one wrote
+        // Each thread packs one contiguous range of panels.
+        const int64_t a_share = (m_panels + threads - 1) / threads;
+#pragma omp for schedule(static)
+        for (int64_t part = 0; part < threads; ++part) {
+          const int64_t first = part * a_share;
+          if (first >= m_panels) continue;
+          const int64_t row = ic + first * mr;
+          const float* src = trans_a ? a + pc * lda + row : a + row * lda + pc;
+          pack_a(mr, src, lda, std::min(a_share * mr, ic + mc - row), kc, packed_a + first * mr * kc);
+        }
+        for (int64_t jc = 0; jc < n; jc += nc_max) {
+          const int64_t nc = std::min(nc_max, n - jc);
+          const int64_t n_panels = (nc + nr - 1) / nr;
+          const int64_t b_share = (n_panels + threads - 1) / threads;
+#pragma omp for schedule(static)
+          for (int64_t part = 0; part < threads; ++part) {
+            const int64_t first = part * b_share;
+            if (first >= n_panels) continue;
+            const int64_t col = jc + first * nr;
+            const float* src = trans_b ? b + col * ldb + pc : b + pc * ldb + col;
+            pack_b(nr, src, ldb, std::min(b_share * nr, jc + nc - col), kc, packed_b + first * nr * kc);
+          }
+          // Tiles in row order: consecutive tiles of one thread reuse the same A micro-panel.
+          const int64_t tile_count = m_panels * n_panels;
+#pragma omp for schedule(static)
+          for (int64_t t = 0; t < tile_count; ++t) {
+            const int64_t ip = t / n_panels;
+            const int64_t jp = t % n_panels;
+            const int64_t row = ic + ip * mr;
+            const int64_t col = jc + jp * nr;
+            ukr(kc, packed_a + ip * mr * kc, packed_b + jp * nr * kc, alpha, tile_beta, c + row * ldc + col, ldc,
+                std::min(mr, m - row), std::min(nr, n - col));
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace cnn

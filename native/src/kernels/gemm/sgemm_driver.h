@@ -1,0 +1,53 @@
+// The BLIS-style SGEMM driver (portable packing, MC/KC/NC loops, threading) and the contract of the
+// ISA-specific micro-kernels it calls. Layout: row-major C = alpha * op(A) * op(B) + beta * C.
+// Reference kernel: sgemm_ref (kernels/ref/gemm_ref.cpp). Block sizes per ISA live in sgemm_tiers.cpp.
+//
+// This header is included by the ISA files (compiled with -mavx2 / -mavx512f ...): it must stay free of
+// inline functions and templates, or the linker could pick an AVX copy of them for portable callers.
+#pragma once
+
+#include <cstdint>
+
+struct cnn_context;
+
+namespace cnn {
+
+// One micro-tile: c[m x n] (row stride ldc) = alpha * A_panel * B_panel + beta * c, with 1 <= m <= MR and
+// 1 <= n <= NR. beta == 0 ignores c's old contents (NaN included); elements outside m x n are never touched.
+// a: the packed A micro-panel, kc x MR stored [p][MR]; b: the packed B micro-panel, kc x NR stored [p][NR],
+// 64-byte aligned; both are zero-padded past the matrix edge, so the product itself is always a full tile.
+using SgemmUkrFn = void (*)(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
+                            int64_t ldc, int64_t m, int64_t n);
+
+// Cache blocking of one tier. MR x NR is the micro-tile; MR x KC floats of packed A (one micro-panel) are
+// meant for L1, KC x NC of packed B for L2, MC x KC of packed A for L3. MC % MR == 0 and NC % NR == 0.
+struct SgemmBlocking {
+  int64_t mr, nr, mc, kc, nc;
+};
+
+struct SgemmKernel {
+  const char* name;  // e.g. "sgemm_ukr_avx512_14x32": what a test or benchmark reports
+  SgemmBlocking blocking;
+  SgemmUkrFn ukr;  // the MR x NR micro-kernel; A is packed in MR-row panels, B in NR-column panels
+};
+
+// The whole GEMM on one tier: splits M and N (never K) between ctx.threads, so every element of C is summed
+// in the same order whatever the thread count. No allocation once the per-thread pack buffers have grown.
+void sgemm_blocked(const SgemmKernel& kernel, cnn_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n,
+                   int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
+                   float* c, int64_t ldc);
+
+// The kernel description of each compiled tier (sgemm_tiers.cpp); tests and benchmarks print its name.
+const SgemmKernel& sgemm_kernel_generic();
+const SgemmKernel& sgemm_kernel_avx2();    // only when built with CNN_HAVE_AVX2
+const SgemmKernel& sgemm_kernel_avx512();  // only when built with CNN_HAVE_AVX512
+
+// ---- micro-kernels, one file each: kernels/<isa>/sgemm_ukr_<isa>_<MR>x<NR>.cpp --------------------------
+void sgemm_ukr_generic_6x8(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
+                           int64_t ldc, int64_t m, int64_t n);
+void sgemm_ukr_avx2_6x16(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
+                         int64_t ldc, int64_t m, int64_t n);
+void sgemm_ukr_avx512_14x32(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
+                            int64_t ldc, int64_t m, int64_t n);
+
+}  // namespace cnn
