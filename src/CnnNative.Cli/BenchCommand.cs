@@ -45,7 +45,7 @@ internal static class BenchCommand
             throw new ArgumentException($"--seconds must be positive; got {minSeconds}.");
         Device.Cpu.Threads = threads;
 
-        using Sequential model = ReferenceNetwork.Create();
+        using Sequential model = ReferenceNetwork.Create("reference");
         Console.WriteLine(model.Summary());
         Console.WriteLine($"kernels: {Device.Cpu.Isa}, threads: {Device.Cpu.Threads}");
         Console.WriteLine();

@@ -8,14 +8,14 @@ namespace CnnNative;
 /// the first call at a batch size a prediction allocates no managed memory and every caller gets the
 /// same results.
 /// </summary>
-public sealed class Sequential : IDisposable
+public sealed partial class Sequential : IDisposable
 {
     /// <summary>The seed used when none is given: 42.</summary>
     public const int DefaultSeed = 42;
 
-    private readonly Layer[] _layers;
-    private readonly IReadOnlyList<Layer> _layersView;
-    private readonly ConcurrentDictionary<int, WorkspacePool> _pools = new();
+    private Layer[] _layers;                     // replaced as a whole by ReplaceLayers
+    private IReadOnlyList<Layer> _layersView;
+    private ConcurrentDictionary<int, WorkspacePool> _pools = new(); // replaced (old pools closed) by ReplaceLayers
     private readonly Lock _buildLock = new();
     private volatile TensorShape[]? _sampleShapes; // [0] input, [i + 1] output of layer i; null until built
     private int _disposed; // 0 live, 1 disposed; Interlocked / Volatile access only
@@ -57,7 +57,7 @@ public sealed class Sequential : IDisposable
             ClaimLayers(claimed);
             NameLayers(named);
             if (inputShape is not null) Build(inputShape);
-            InitializeParameters();
+            InitializeParameters(_layers, 0, new SeededRandom(Seed));
         }
         catch
         {
@@ -131,7 +131,7 @@ public sealed class Sequential : IDisposable
                 throw new InvalidOperationException(
                     $"The model was built for input {built[0].WithBatch(1).ToBatchString()}; it cannot take {inputShape.WithBatch(1).ToBatchString()}.");
             }
-            _sampleShapes = InferShapes(inputShape);
+            _sampleShapes = InferShapes(_layers, inputShape);
         }
     }
 
@@ -154,7 +154,7 @@ public sealed class Sequential : IDisposable
         CheckLength(inputs.Length, batchSize, shapes[0], "input", nameof(inputs));
         CheckLength(outputs.Length, batchSize, shapes[^1], "output", nameof(outputs));
 
-        Workspace workspace = Rent(batchSize, shapes);
+        Workspace workspace = Rent(batchSize, shapes, out WorkspacePool pool);
         try
         {
             workspace.Input.CopyFrom(inputs);
@@ -163,7 +163,7 @@ public sealed class Sequential : IDisposable
         }
         finally
         {
-            _pools[batchSize].Return(workspace);
+            pool.Return(workspace);
         }
     }
 
@@ -229,25 +229,30 @@ public sealed class Sequential : IDisposable
         }
     }
 
-    /// <summary>Frees the cached activations of every batch size; later calls recreate what they need.</summary>
+    /// <summary>Frees the cached activations (and training gradients) of every batch size; later calls recreate what they need.</summary>
     public void ReleaseWorkspaces()
     {
         foreach (WorkspacePool pool in _pools.Values) pool.Clear(close: false);
+        ReleaseTrainingWorkspaces();
     }
 
-    /// <summary>Releases the layers and cached activations; calling it again does nothing.</summary>
+    /// <summary>Releases the layers, the optimizer given to <see cref="Compile"/> and cached activations; calling it again does nothing.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         foreach (WorkspacePool pool in _pools.Values) pool.Clear(close: true);
+        DisposeTraining();
         foreach (Layer layer in _layers) layer.Dispose();
     }
 
-    private void ClaimLayers(List<Layer> claimed)
+    private void ClaimLayers(List<Layer> claimed) => ClaimLayers(_layers, 0, claimed);
+
+    /// <summary>Makes this model the owner of layers[from..]; fills <paramref name="claimed"/> for rollback.</summary>
+    private void ClaimLayers(Layer[] layers, int from, List<Layer> claimed)
     {
-        for (int i = 0; i < _layers.Length; i++)
+        for (int i = from; i < layers.Length; i++)
         {
-            Layer layer = _layers[i] ?? throw new ArgumentException($"Layer {i} is null.", "layers");
+            Layer layer = layers[i] ?? throw new ArgumentException($"Layer {i} is null.", "layers");
             if (layer.IsDisposed) throw new ArgumentException($"Layer {i} ({layer}) is disposed.", "layers");
             if (layer.Owner is not null)
                 throw new ArgumentException($"Layer {i} ({layer}) already belongs to a model; create a new layer instead.", "layers");
@@ -256,10 +261,13 @@ public sealed class Sequential : IDisposable
         }
     }
 
-    private void NameLayers(List<Layer> named)
+    private void NameLayers(List<Layer> named) => NameLayers(_layers, named);
+
+    /// <summary>Names unnamed layers type_k by position among their type; checks names are unique.</summary>
+    private static void NameLayers(Layer[] layers, List<Layer> named)
     {
         var counts = new Dictionary<string, int>();
-        foreach (Layer layer in _layers)
+        foreach (Layer layer in layers)
         {
             int count = counts.GetValueOrDefault(layer.BaseName) + 1;
             counts[layer.BaseName] = count;
@@ -268,40 +276,40 @@ public sealed class Sequential : IDisposable
             named.Add(layer);
         }
         var seen = new HashSet<string>();
-        for (int i = 0; i < _layers.Length; i++)
+        for (int i = 0; i < layers.Length; i++)
         {
-            if (!seen.Add(_layers[i].Name))
-                throw new ArgumentException($"Layer {i} ({_layers[i]}) has the same name as an earlier layer; names must be unique.", "layers");
+            if (!seen.Add(layers[i].Name))
+                throw new ArgumentException($"Layer {i} ({layers[i]}) has the same name as an earlier layer; names must be unique.", "layers");
         }
     }
 
-    private void InitializeParameters()
+    /// <summary>Initialises layers[from..] in order from <paramref name="random"/>.</summary>
+    private static void InitializeParameters(Layer[] layers, int from, SeededRandom random)
     {
-        var random = new SeededRandom(Seed);
-        for (int i = 0; i < _layers.Length; i++)
+        for (int i = from; i < layers.Length; i++)
         {
             int next = i + 1;
-            while (next < _layers.Length && _layers[next].IsTransparentToActivation) next++;
-            bool followedByRectifier = next < _layers.Length && _layers[next].IsRectifier;
-            _layers[i].InitializeParameters(random, followedByRectifier);
+            while (next < layers.Length && layers[next].IsTransparentToActivation) next++;
+            bool followedByRectifier = next < layers.Length && layers[next].IsRectifier;
+            layers[i].InitializeParameters(random, followedByRectifier);
         }
     }
 
-    private TensorShape[] InferShapes(TensorShape inputShape)
+    private static TensorShape[] InferShapes(Layer[] layers, TensorShape inputShape)
     {
-        var shapes = new TensorShape[_layers.Length + 1];
+        var shapes = new TensorShape[layers.Length + 1];
         shapes[0] = inputShape;
         TensorShape current = inputShape.WithBatch(1);
-        for (int i = 0; i < _layers.Length; i++)
+        for (int i = 0; i < layers.Length; i++)
         {
             try
             {
-                current = _layers[i].OutputShape(current);
+                current = layers[i].OutputShape(current);
             }
             catch (ArgumentException e)
             {
                 throw new ArgumentException(
-                    $"Layer {i} ({_layers[i]}) cannot take input {current.ToBatchString()}: {e.Message}", "layers", e);
+                    $"Layer {i} ({layers[i]}) cannot take input {current.ToBatchString()}: {e.Message}", "layers", e);
             }
             shapes[i + 1] = current.WithoutBatch();
         }
@@ -317,17 +325,19 @@ public sealed class Sequential : IDisposable
     private static InvalidOperationException NotBuilt() =>
         new("The model has no input shape: pass one to the constructor or call Build(inputShape) first.");
 
-    private Workspace Rent(int batchSize, TensorShape[] shapes)
+    /// <summary>An idle or new workspace of <paramref name="batchSize"/>; give it back to <paramref name="pool"/>.</summary>
+    private Workspace Rent(int batchSize, TensorShape[] shapes, out WorkspacePool pool)
     {
-        WorkspacePool pool = _pools.GetOrAdd(batchSize, static _ => new WorkspacePool());
+        pool = _pools.GetOrAdd(batchSize, static _ => new WorkspacePool());
         return pool.TryRent() ?? new Workspace(Device, _layers, shapes, batchSize);
     }
 
-    private static void CheckLength(int actual, int batchSize, TensorShape sampleShape, string what, string parameterName)
+    private static void CheckLength(int actual, int batchSize, TensorShape sampleShape, string what, string parameterName,
+        string method = "Predict")
     {
         long expected = checked(sampleShape.ElementCount * batchSize);
         if (actual != expected)
             throw new ArgumentException(
-                $"Predict expects {expected} {what} values ({batchSize} x {sampleShape}); got {actual}.", parameterName);
+                $"{method} expects {expected} {what} values ({batchSize} x {sampleShape}); got {actual}.", parameterName);
     }
 }

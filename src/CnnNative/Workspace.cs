@@ -38,10 +38,16 @@ internal sealed class Workspace : IDisposable
 
     public Tensor Output => _tensors[^1];
 
+    /// <summary>[0] the input, [i + 1] the output of layer i.</summary>
+    public Tensor Activation(int index) => _tensors[index];
+
     /// <summary>Runs every layer from <see cref="Input"/> to <see cref="Output"/>; no managed allocation.</summary>
-    public void Run(Device device, Layer[] layers)
+    public void Run(Device device, Layer[] layers) => Run(device, layers, layers.Length);
+
+    /// <summary>Runs the first <paramref name="count"/> layers (inference); no managed allocation.</summary>
+    public void Run(Device device, Layer[] layers, int count)
     {
-        for (int i = 0; i < layers.Length; i++)
+        for (int i = 0; i < count; i++)
         {
             if (!layers[i].OutputIsView) layers[i].Forward(device, _tensors[i], _tensors[i + 1]);
         }

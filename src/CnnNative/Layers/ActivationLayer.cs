@@ -23,4 +23,12 @@ public abstract class ActivationLayer : Layer
 
     internal override void Forward(Device device, Tensor input, Tensor output) =>
         Native.Check(NativeMethods.cnn_activation_forward(device.Handle, _function, _alpha, input.Handle, output.Handle));
+
+    internal override void Backward(Device device, Tensor input, Tensor output, Tensor outputGradient,
+        TensorHandle inputGradient, in TrainingPass pass, Tensor[]? state)
+    {
+        if (inputGradient.IsInvalid) return; // no parameters: nothing else to compute
+        Native.Check(NativeMethods.cnn_activation_backward(device.Handle, _function, _alpha, input.Handle,
+            outputGradient.Handle, inputGradient));
+    }
 }

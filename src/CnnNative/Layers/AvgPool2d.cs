@@ -41,4 +41,12 @@ public sealed unsafe class AvgPool2d : Layer
         CnnPool2dParams p = _window.ToNative(CountIncludePad);
         Native.Check(NativeMethods.cnn_avgpool2d_forward(device.Handle, input.Handle, &p, output.Handle));
     }
+
+    internal override void Backward(Device device, Tensor input, Tensor output, Tensor outputGradient,
+        TensorHandle inputGradient, in TrainingPass pass, Tensor[]? state)
+    {
+        if (inputGradient.IsInvalid) return;
+        CnnPool2dParams p = _window.ToNative(CountIncludePad);
+        Native.Check(NativeMethods.cnn_avgpool2d_backward(device.Handle, outputGradient.Handle, &p, inputGradient));
+    }
 }

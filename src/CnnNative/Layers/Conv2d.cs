@@ -18,10 +18,12 @@ public sealed unsafe class Conv2d : Layer
     /// <param name="padding">Zeros added on every side, at least 0.</param>
     /// <param name="dilation">Spacing between kernel taps, at least 1.</param>
     /// <param name="bias">Whether to add a learnable bias per output channel.</param>
+    /// <param name="initializer">How the weights are drawn from the model's seed; by default He normal ahead of a
+    /// rectifier, Glorot uniform otherwise.</param>
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1,
-        bool bias = true)
+        bool bias = true, Initializer initializer = Initializer.Automatic)
         : this(inChannels, outChannels, (kernelSize, kernelSize), (stride, stride), (padding, padding, padding, padding),
-            (dilation, dilation), bias)
+            (dilation, dilation), bias, initializer)
     {
     }
 
@@ -33,8 +35,11 @@ public sealed unsafe class Conv2d : Layer
     /// <param name="padding">Zeros added (top, bottom, left, right), default none.</param>
     /// <param name="dilation">(vertical, horizontal) spacing between taps, default (1, 1).</param>
     /// <param name="bias">Whether to add a learnable bias per output channel.</param>
+    /// <param name="initializer">How the weights are drawn from the model's seed; by default He normal ahead of a
+    /// rectifier, Glorot uniform otherwise.</param>
     public Conv2d(int inChannels, int outChannels, (int Height, int Width) kernelSize, (int Height, int Width)? stride = null,
-        (int Top, int Bottom, int Left, int Right)? padding = null, (int Height, int Width)? dilation = null, bool bias = true)
+        (int Top, int Bottom, int Left, int Right)? padding = null, (int Height, int Width)? dilation = null, bool bias = true,
+        Initializer initializer = Initializer.Automatic)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
@@ -59,6 +64,7 @@ public sealed unsafe class Conv2d : Layer
         PadRight = p.Right;
         DilationHeight = d.Height;
         DilationWidth = d.Width;
+        Initializer = ParameterInit.Validate(initializer);
 
         _parameters = CreateWeightAndBias(
             new TensorShape(outChannels, inChannels, KernelHeight, KernelWidth), outChannels, bias,
@@ -103,6 +109,9 @@ public sealed unsafe class Conv2d : Layer
     /// <summary>Horizontal spacing between kernel taps.</summary>
     public int DilationWidth { get; }
 
+    /// <summary>How the weights are initialised from the model's seed.</summary>
+    public Initializer Initializer { get; }
+
     /// <summary>The filters, [OC, C, KH, KW].</summary>
     public Tensor Weight { get; }
 
@@ -132,24 +141,38 @@ public sealed unsafe class Conv2d : Layer
     internal override void InitializeParameters(SeededRandom random, bool followedByRectifier)
     {
         int receptive = KernelHeight * KernelWidth;
-        ParameterInit.FillWeights(Weight.AsSpan(), InChannels * receptive, OutChannels * receptive, followedByRectifier, random);
+        ParameterInit.FillWeights(Weight.AsSpan(), InChannels * receptive, OutChannels * receptive, followedByRectifier, random,
+            Initializer);
         Bias?.AsSpan().Clear();
     }
 
     internal override void Forward(Device device, Tensor input, Tensor output)
     {
-        var p = new CnnConv2dParams
-        {
-            StrideH = StrideHeight,
-            StrideW = StrideWidth,
-            PadTop = PadTop,
-            PadBottom = PadBottom,
-            PadLeft = PadLeft,
-            PadRight = PadRight,
-            DilationH = DilationHeight,
-            DilationW = DilationWidth,
-        };
+        CnnConv2dParams p = NativeParams();
         Native.Check(NativeMethods.cnn_conv2d_forward(device.Handle, input.Handle, Weight.Handle,
             Bias is null ? TensorHandle.Null : Bias.Handle, &p, output.Handle));
     }
+
+    internal override void Backward(Device device, Tensor input, Tensor output, Tensor outputGradient,
+        TensorHandle inputGradient, in TrainingPass pass, Tensor[]? state)
+    {
+        TensorHandle dw = GradientHandle(0);
+        TensorHandle db = Bias is null ? TensorHandle.Null : GradientHandle(1);
+        if (inputGradient.IsInvalid && dw.IsInvalid && db.IsInvalid) return; // frozen first layer: nothing wanted
+        CnnConv2dParams p = NativeParams();
+        Native.Check(NativeMethods.cnn_conv2d_backward(device.Handle, input.Handle, Weight.Handle, outputGradient.Handle,
+            &p, inputGradient, dw, db));
+    }
+
+    private CnnConv2dParams NativeParams() => new()
+    {
+        StrideH = StrideHeight,
+        StrideW = StrideWidth,
+        PadTop = PadTop,
+        PadBottom = PadBottom,
+        PadLeft = PadLeft,
+        PadRight = PadRight,
+        DilationH = DilationHeight,
+        DilationW = DilationWidth,
+    };
 }

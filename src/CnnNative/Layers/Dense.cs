@@ -11,12 +11,15 @@ public sealed class Dense : Layer
     /// <param name="inFeatures">Features per input sample, IN (put a <see cref="Flatten"/> before it for images).</param>
     /// <param name="outFeatures">Features per output sample, OUT.</param>
     /// <param name="bias">Whether to add a learnable bias per output feature.</param>
-    public Dense(int inFeatures, int outFeatures, bool bias = true)
+    /// <param name="initializer">How the weights are drawn from the model's seed; by default He normal ahead of a
+    /// rectifier, Glorot uniform otherwise.</param>
+    public Dense(int inFeatures, int outFeatures, bool bias = true, Initializer initializer = Initializer.Automatic)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
+        Initializer = ParameterInit.Validate(initializer);
         _parameters = CreateWeightAndBias(
             new TensorShape(outFeatures, inFeatures), outFeatures, bias, out Tensor weight, out Tensor? biasTensor);
         Weight = weight;
@@ -28,6 +31,9 @@ public sealed class Dense : Layer
 
     /// <summary>Features per output sample.</summary>
     public int OutFeatures { get; }
+
+    /// <summary>How the weights are initialised from the model's seed.</summary>
+    public Initializer Initializer { get; }
 
     /// <summary>The weights, [OUT, IN].</summary>
     public Tensor Weight { get; }
@@ -54,11 +60,21 @@ public sealed class Dense : Layer
 
     internal override void InitializeParameters(SeededRandom random, bool followedByRectifier)
     {
-        ParameterInit.FillWeights(Weight.AsSpan(), InFeatures, OutFeatures, followedByRectifier, random);
+        ParameterInit.FillWeights(Weight.AsSpan(), InFeatures, OutFeatures, followedByRectifier, random, Initializer);
         Bias?.AsSpan().Clear();
     }
 
     internal override void Forward(Device device, Tensor input, Tensor output) =>
         Native.Check(NativeMethods.cnn_dense_forward(device.Handle, input.Handle, Weight.Handle,
             Bias is null ? TensorHandle.Null : Bias.Handle, output.Handle));
+
+    internal override void Backward(Device device, Tensor input, Tensor output, Tensor outputGradient,
+        TensorHandle inputGradient, in TrainingPass pass, Tensor[]? state)
+    {
+        TensorHandle dw = GradientHandle(0);
+        TensorHandle db = Bias is null ? TensorHandle.Null : GradientHandle(1);
+        if (inputGradient.IsInvalid && dw.IsInvalid && db.IsInvalid) return; // frozen first layer: nothing wanted
+        Native.Check(NativeMethods.cnn_dense_backward(device.Handle, input.Handle, Weight.Handle, outputGradient.Handle,
+            inputGradient, dw, db));
+    }
 }

@@ -1,3 +1,5 @@
+using CnnNative.Interop;
+
 namespace CnnNative;
 
 /// <summary>[N, d1, d2, ...] to [N, d1*d2*...]: a reshape view of the input, no copy.</summary>
@@ -23,8 +25,16 @@ public sealed class Flatten : Layer
 
     internal override bool OutputIsView => true;
 
+    internal override bool OutputIsViewWhileTraining => true;
+
     internal override void Forward(Device device, Tensor input, Tensor output)
     {
         // The model makes the output a view of the input; nothing to compute.
+    }
+
+    internal override void Backward(Device device, Tensor input, Tensor output, Tensor outputGradient,
+        TensorHandle inputGradient, in TrainingPass pass, Tensor[]? state)
+    {
+        // The model makes the output's gradient a view of the input's gradient; nothing to compute.
     }
 }

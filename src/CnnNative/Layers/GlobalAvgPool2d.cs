@@ -19,4 +19,11 @@ public sealed class GlobalAvgPool2d : Layer
 
     internal override void Forward(Device device, Tensor input, Tensor output) =>
         Native.Check(NativeMethods.cnn_global_avgpool2d_forward(device.Handle, input.Handle, output.Handle));
+
+    internal override void Backward(Device device, Tensor input, Tensor output, Tensor outputGradient,
+        TensorHandle inputGradient, in TrainingPass pass, Tensor[]? state)
+    {
+        if (inputGradient.IsInvalid) return;
+        Native.Check(NativeMethods.cnn_global_avgpool2d_backward(device.Handle, outputGradient.Handle, inputGradient));
+    }
 }

@@ -1,3 +1,5 @@
+using CnnNative.Interop;
+
 namespace CnnNative;
 
 /// <summary>
@@ -8,6 +10,7 @@ public abstract class Layer : IDisposable
 {
     private string? _name;
     private bool _disposed;
+    private NamedTensor[]? _gradients; // same names and shapes as Parameters; created by AllocateGradients
 
     private protected Layer() { }
 
@@ -30,6 +33,32 @@ public abstract class Layer : IDisposable
 
     /// <summary>The learnable parameters, named "weight" and "bias"; empty for layers without any.</summary>
     public virtual IReadOnlyList<NamedTensor> Parameters => [];
+
+    /// <summary>
+    /// State that is saved with the model but not learned by gradients, e.g. batch norm's running mean and
+    /// variance; empty for most layers.
+    /// </summary>
+    public virtual IReadOnlyList<NamedTensor> Buffers => [];
+
+    /// <summary>
+    /// The gradients of the last training step, one per parameter with the same name and shape ("weight",
+    /// "bias"); created when the model is compiled, overwritten by every step, empty before that and for
+    /// layers without parameters. A frozen layer's gradients are left untouched.
+    /// </summary>
+    public IReadOnlyList<NamedTensor> Gradients => _gradients ?? [];
+
+    /// <summary>True after <see cref="Freeze"/>: training computes no gradients for the parameters and never updates them.</summary>
+    public bool IsFrozen { get; private set; }
+
+    /// <summary>
+    /// Stops training this layer's parameters (transfer learning): no parameter gradients, no optimizer updates.
+    /// The layer still takes part in the forward and backward passes in the model's mode (a frozen batch norm
+    /// uses batch statistics and updates its running statistics in training mode).
+    /// </summary>
+    public void Freeze() => IsFrozen = true;
+
+    /// <summary>Makes the parameters trainable again after <see cref="Freeze"/>.</summary>
+    public void Unfreeze() => IsFrozen = false;
 
     /// <summary>Number of learnable values in <see cref="Parameters"/>.</summary>
     public long ParameterCount
@@ -80,6 +109,8 @@ public abstract class Layer : IDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (NamedTensor parameter in Parameters) parameter.Value.Dispose();
+        foreach (NamedTensor buffer in Buffers) buffer.Value.Dispose();
+        foreach (NamedTensor gradient in Gradients) gradient.Value.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -122,6 +153,65 @@ public abstract class Layer : IDisposable
     /// Allocates no managed memory.
     /// </summary>
     internal abstract void Forward(Device device, Tensor input, Tensor output);
+
+    /// <summary>
+    /// True when the output is a reshape view of the input in the training pass too (flatten only): the
+    /// model creates the views of the activation and of its gradient once and <see cref="Backward"/> does nothing.
+    /// </summary>
+    internal virtual bool OutputIsViewWhileTraining => false;
+
+    /// <summary>True when the layer has parameters that training updates: it has parameters and is not frozen.</summary>
+    internal bool IsTrainable => !IsFrozen && Parameters.Count > 0;
+
+    /// <summary>Creates the zeroed <see cref="Gradients"/> beside the parameters once; later calls do nothing.</summary>
+    internal void AllocateGradients()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_gradients is not null) return;
+        IReadOnlyList<NamedTensor> parameters = Parameters;
+        var gradients = new NamedTensor[parameters.Count];
+        try
+        {
+            for (int i = 0; i < gradients.Length; i++)
+                gradients[i] = new NamedTensor(parameters[i].Name, new Tensor(parameters[i].Value.Device, parameters[i].Value.Shape));
+        }
+        catch
+        {
+            foreach (NamedTensor? gradient in gradients) gradient?.Value.Dispose();
+            throw;
+        }
+        _gradients = gradients;
+    }
+
+    /// <summary>
+    /// The gradient tensor of parameter <paramref name="index"/> for a native backward call, or NULL when the
+    /// layer is frozen or the model has not allocated gradients (no parameter gradient wanted).
+    /// </summary>
+    private protected TensorHandle GradientHandle(int index) =>
+        IsFrozen || _gradients is null ? TensorHandle.Null : _gradients[index].Value.Handle;
+
+    /// <summary>
+    /// Per-workspace tensors the training pass needs besides the activations (batch norm's saved mean and
+    /// inverse standard deviation), for a batch whose input has shape <paramref name="input"/>; null for most layers.
+    /// </summary>
+    internal virtual Tensor[]? CreateTrainingState(Device device, TensorShape input) => null;
+
+    /// <summary>
+    /// The forward pass of a training workspace: with <paramref name="pass"/>.IsTraining the training
+    /// behaviour (dropout masks, batch statistics), otherwise the inference one written into a separate
+    /// output. Allocates no managed memory.
+    /// </summary>
+    internal virtual void ForwardTraining(Device device, Tensor input, Tensor output, in TrainingPass pass, Tensor[]? state) =>
+        Forward(device, input, output);
+
+    /// <summary>
+    /// The backward pass of the forward that produced <paramref name="output"/> from <paramref name="input"/>:
+    /// from <paramref name="outputGradient"/> writes <paramref name="inputGradient"/> (NULL when no layer below
+    /// needs it, e.g. for the first layer) and, unless frozen, the parameter <see cref="Gradients"/>.
+    /// One native call per op; allocates no managed memory.
+    /// </summary>
+    internal abstract void Backward(Device device, Tensor input, Tensor output, Tensor outputGradient,
+        TensorHandle inputGradient, in TrainingPass pass, Tensor[]? state);
 
     /// <summary>Throws <see cref="ArgumentException"/> with the standard "expects ...; got ..." wording.</summary>
     private protected ArgumentException ShapeError(string expected, TensorShape actual, string? reason = null) =>

@@ -36,4 +36,13 @@ public sealed unsafe class MaxPool2d : Layer
         CnnPool2dParams p = _window.ToNative(countIncludePad: false);
         Native.Check(NativeMethods.cnn_maxpool2d_forward(device.Handle, input.Handle, &p, output.Handle));
     }
+
+    /// <summary>Routes each window's gradient to its first maximum, recomputed from the input.</summary>
+    internal override void Backward(Device device, Tensor input, Tensor output, Tensor outputGradient,
+        TensorHandle inputGradient, in TrainingPass pass, Tensor[]? state)
+    {
+        if (inputGradient.IsInvalid) return;
+        CnnPool2dParams p = _window.ToNative(countIncludePad: false);
+        Native.Check(NativeMethods.cnn_maxpool2d_backward(device.Handle, input.Handle, outputGradient.Handle, &p, inputGradient));
+    }
 }
