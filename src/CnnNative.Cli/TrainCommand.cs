@@ -77,9 +77,13 @@ internal static class TrainCommand
             $"arch {s.Architecture}, {Markup.Escape(optimizer.ToString() ?? "")}, batch {s.BatchSize}, " +
             $"{s.Epochs} epochs, kernels {Device.Cpu.Isa}, {Device.Cpu.Threads} threads, seed {s.Seed}");
         AnsiConsole.MarkupLine($"augmentation: {Markup.Escape(augmentation?.ToString() ?? "none")}");
+        // The best epoch so far is saved as it finishes (atomically), so a run that diverges or is stopped
+        // keeps its last good model; with no validation split "best" is the training accuracy.
         string checkpoint = Path.Combine(s.Output, "model.cnnm");
-        var callbacks = new List<TrainingCallback>();
-        if (s.ValidationSplit > 0) callbacks.Add(new ModelCheckpoint(checkpoint, monitor: "val_accuracy"));
+        var callbacks = new List<TrainingCallback>
+        {
+            new ModelCheckpoint(checkpoint, monitor: s.ValidationSplit > 0 ? "val_accuracy" : "accuracy"),
+        };
 
         var wall = Stopwatch.StartNew();
         TrainingHistory history = TrainingProgress.Run(model, train, new FitOptions
@@ -88,17 +92,11 @@ internal static class TrainCommand
             Augmentation = augmentation, Callbacks = callbacks,
         });
         wall.Stop();
-        if (s.ValidationSplit > 0 && File.Exists(checkpoint))
+        // Evaluate the best checkpoint as saved: the last epoch's weights may be worse.
+        using (Sequential best = Sequential.Load(checkpoint))
         {
-            // Evaluate the best checkpoint, as saved; the last epoch's weights may be worse.
-            using Sequential best = Sequential.Load(checkpoint);
             best.Compile(new Sgd(0f), Loss.CrossEntropy);
-            Report(best, split.Test, classNames, history, wall.Elapsed, s);
-        }
-        else
-        {
-            model.Save(checkpoint);
-            Report(model, split.Test, classNames, history, wall.Elapsed, s);
+            Report(best, split.Test, classNames, history, wall.Elapsed);
         }
         history.SaveCsv(Path.Combine(s.Output, "history.csv"));
         history.SaveJson(Path.Combine(s.Output, "history.json"));
@@ -109,7 +107,7 @@ internal static class TrainCommand
     }
 
     private static void Report(Sequential model, Dataset test, IReadOnlyList<string> classNames, TrainingHistory history,
-        TimeSpan wall, TrainSettings s)
+        TimeSpan wall)
     {
         EvaluationResult result = model.Evaluate(test);
         double trainImagesPerSecond = history.Epochs.Average(e => e.ImagesPerSecond);

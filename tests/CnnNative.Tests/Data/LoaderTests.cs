@@ -9,9 +9,9 @@ public class LoaderTests
     public void FashionMnistLoadsAFolderOfMixedPlainAndGzipFiles()
     {
         using var folder = new TempFolder();
-        IdxBytes.WriteMnistFolder(folder.Path, trainCount: 30, testCount: 12, rows: 6, columns: 5, gzipTrain: true, gzipTest: false);
+        IdxBytes.WriteMnistFolder(folder.FullName, trainCount: 30, testCount: 12, rows: 6, columns: 5, gzipTrain: true, gzipTest: false);
 
-        DatasetSplit split = FashionMnist.Load(folder.Path, Normalization.None);
+        DatasetSplit split = FashionMnist.Load(folder.FullName, Normalization.None);
 
         Assert.Equal(30, split.Train.Count);
         Assert.Equal(12, split.Test.Count);
@@ -33,13 +33,13 @@ public class LoaderTests
     public void DefaultNormalizationStandardisesBothPartsWithTrainingStatistics()
     {
         using var folder = new TempFolder();
-        IdxBytes.WriteMnistFolder(folder.Path, trainCount: 40, testCount: 10, rows: 4, columns: 4);
+        IdxBytes.WriteMnistFolder(folder.FullName, trainCount: 40, testCount: 10, rows: 4, columns: 4);
         double[] raw = Enumerable.Range(0, 40).SelectMany(i =>
             Enumerable.Range(0, 16).Select(p => IdxBytes.Pixel(i, p / 4, p % 4) / 255.0)).ToArray();
         double mean = raw.Average();
         double std = Math.Sqrt(raw.Select(v => (v - mean) * (v - mean)).Average());
 
-        DatasetSplit split = FashionMnist.Load(folder.Path);
+        DatasetSplit split = FashionMnist.Load(folder.FullName);
 
         Assert.False(split.Normalization.IsFromTrainingSet);
         Assert.Equal(mean, split.Normalization.Mean[0], 5);
@@ -53,9 +53,9 @@ public class LoaderTests
     public void GivenNormalizationIsAppliedAsIs()
     {
         using var folder = new TempFolder();
-        IdxBytes.WriteMnistFolder(folder.Path, trainCount: 10, testCount: 10, rows: 3, columns: 3);
+        IdxBytes.WriteMnistFolder(folder.FullName, trainCount: 10, testCount: 10, rows: 3, columns: 3);
 
-        DatasetSplit split = FashionMnist.Load(folder.Path, Normalization.Standardize(0.5f, 0.25f));
+        DatasetSplit split = FashionMnist.Load(folder.FullName, Normalization.Standardize(0.5f, 0.25f));
 
         Assert.Equal((IdxBytes.Pixel(4, 1, 2) / 255f - 0.5f) / 0.25f, split.Train.Sample(4)[1 * 3 + 2], 5);
         Assert.Equal(0.5f, split.Normalization.Mean[0]);
@@ -66,7 +66,7 @@ public class LoaderTests
     public void MissingFolderListsTheFilesAndHowToInstallThem()
     {
         using var folder = new TempFolder();
-        string missing = Path.Combine(folder.Path, "not-there");
+        string missing = Path.Combine(folder.FullName, "not-there");
 
         var e = Assert.Throws<DatasetException>(() => FashionMnist.Load(missing));
 
@@ -81,22 +81,22 @@ public class LoaderTests
     public void FolderWithoutOneFileSaysWhichIsMissing()
     {
         using var folder = new TempFolder();
-        IdxBytes.WriteMnistFolder(folder.Path, 10, 10, 2, 2, gzipTrain: false, gzipTest: true);
+        IdxBytes.WriteMnistFolder(folder.FullName, 10, 10, 2, 2, gzipTrain: false, gzipTest: true);
         File.Delete(folder.File("t10k-labels-idx1-ubyte.gz"));
 
-        var e = Assert.Throws<DatasetException>(() => Mnist.Load(folder.Path));
+        var e = Assert.Throws<DatasetException>(() => Mnist.Load(folder.FullName));
 
-        Assert.StartsWith($"MNIST was not found in {folder.Path}: the folder lacks t10k-labels-idx1-ubyte(.gz).", e.Message);
+        Assert.StartsWith($"MNIST was not found in {folder.FullName}: the folder lacks t10k-labels-idx1-ubyte(.gz).", e.Message);
     }
 
     [Fact]
     public void BrokenFileInTheFolderIsNamed()
     {
         using var folder = new TempFolder();
-        IdxBytes.WriteMnistFolder(folder.Path, 10, 10, 2, 2, gzipTrain: false, gzipTest: false);
+        IdxBytes.WriteMnistFolder(folder.FullName, 10, 10, 2, 2, gzipTrain: false, gzipTest: false);
         IdxBytes.Write(folder.File("t10k-labels-idx1-ubyte"), IdxBytes.LabelFile(IdxBytes.CyclicLabels(9, 10)));
 
-        var e = Assert.Throws<DatasetException>(() => FashionMnist.Load(folder.Path));
+        var e = Assert.Throws<DatasetException>(() => FashionMnist.Load(folder.FullName));
 
         Assert.Equal(folder.File("t10k-labels-idx1-ubyte"), e.FilePath);
         Assert.StartsWith("t10k-labels-idx1-ubyte has 9 labels but t10k-images-idx3-ubyte has 10 images", e.Message);
@@ -106,9 +106,9 @@ public class LoaderTests
     public void MnistUsesDigitNames()
     {
         using var folder = new TempFolder();
-        IdxBytes.WriteMnistFolder(folder.Path, 10, 5, 2, 3);
+        IdxBytes.WriteMnistFolder(folder.FullName, 10, 5, 2, 3);
 
-        DatasetSplit split = Mnist.Load(folder.Path, Normalization.None);
+        DatasetSplit split = Mnist.Load(folder.FullName, Normalization.None);
 
         Assert.Equal("mnist train", split.Train.Name);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),

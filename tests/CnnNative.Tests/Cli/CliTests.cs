@@ -1,0 +1,145 @@
+using CnnNative.Cli;
+using CnnNative.Tests.Data;
+
+namespace CnnNative.Tests.Cli;
+
+[CollectionDefinition(nameof(CliTests), DisableParallelization = true)]
+public sealed class CliCollection;
+
+/// <summary>
+/// The `cnn` app end to end on small generated data sets laid out like Fashion-MNIST: what it writes, and
+/// that every user mistake gives one clear message, exit code 1 and loses nothing already saved.
+/// </summary>
+[Collection(nameof(CliTests))]
+public class CliTests
+{
+    /// <summary>A Fashion-MNIST-style folder of 28x28 images (train 96, test 40) with labels i % 10.</summary>
+    private static TempFolder SmallFashionMnist()
+    {
+        var folder = new TempFolder();
+        IdxBytes.WriteMnistFolder(folder.FullName, trainCount: 96, testCount: 40, rows: 28, columns: 28);
+        return folder;
+    }
+
+    private static (int Exit, string Error) Cnn(params string[] args)
+    {
+        var error = new StringWriter();
+        int exit = CliApp.Run(args, error);
+        return (exit, error.ToString());
+    }
+
+    [Fact]
+    public void TrainWritesModelHistoryCurveAndFiltersThatEvalPredictAndVisualizeRead()
+    {
+        using TempFolder data = SmallFashionMnist();
+        using var output = new TempFolder();
+
+        var (exit, error) = Cnn("train", "--data-dir", data.FullName, "--epochs", "2", "--batch-size", "32",
+            "--threads", "1", "--output", output.FullName);
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(["curve.svg", "filters.png", "history.csv", "history.json", "model.cnnm"], output.FileNames());
+        Assert.Equal(3, File.ReadAllLines(output.File("history.csv")).Length); // header + 2 epochs
+        System.Xml.Linq.XDocument.Load(output.File("curve.svg"));
+        using (Sequential model = Sequential.Load(output.File("model.cnnm")))
+            Assert.Equal(3_274_634, model.ParameterCount);
+
+        Assert.Equal(0, Cnn("eval", output.File("model.cnnm"), "--data-dir", data.FullName).Exit);
+        Assert.Equal(0, Cnn("predict", output.File("model.cnnm"), "test:3", "--data-dir", data.FullName).Exit);
+        string pictures = Path.Combine(output.FullName, "pictures");
+        Assert.Equal(0, Cnn("visualize", output.File("model.cnnm"), "--input", "5", "--data-dir", data.FullName,
+            "--output", pictures).Exit);
+        Assert.Equal(
+            ["activations_conv2d_1.png", "activations_conv2d_2.png", "filters.png", "input.png"],
+            Directory.GetFiles(pictures).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray());
+    }
+
+    [Fact]
+    public void AMissingDataFolderNamesTheFolderAndHowToGetTheData()
+    {
+        using var output = new TempFolder();
+        string missing = Path.Combine(output.FullName, "no-such-folder");
+
+        var (exit, error) = Cnn("train", "--data-dir", missing, "--output", output.FullName);
+
+        Assert.Equal(1, exit);
+        Assert.Contains(missing, error);
+        Assert.Contains("apt-get install dataset-fashion-mnist", error);
+        Assert.Empty(output.FileNames());
+    }
+
+    [Fact]
+    public void LabelsOutOfRangeNameTheFileAndTheLabel()
+    {
+        using TempFolder data = SmallFashionMnist();
+        byte[] labels = IdxBytes.CyclicLabels(96, 10);
+        labels[7] = 12;
+        IdxBytes.Write(data.File("train-labels-idx1-ubyte.gz"), IdxBytes.LabelFile(labels), gzip: true);
+
+        var (exit, error) = Cnn("train", "--data-dir", data.FullName, "--output", data.File("out"));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("train-labels-idx1-ubyte", error);
+        Assert.Contains("12", error);
+    }
+
+    [Fact]
+    public void ADivergingRunStopsWithEpochAndBatchAndKeepsTheLastGoodModel()
+    {
+        using TempFolder data = SmallFashionMnist();
+        using var output = new TempFolder();
+        Assert.Equal(0, Cnn("train", "--data-dir", data.FullName, "--epochs", "1", "--batch-size", "32",
+            "--threads", "1", "--output", output.FullName).Exit);
+        byte[] good = File.ReadAllBytes(output.File("model.cnnm"));
+
+        var (exit, error) = Cnn("train", "--data-dir", data.FullName, "--epochs", "1", "--batch-size", "32",
+            "--threads", "1", "--optimizer", "sgd", "--lr", "1e30", "--output", output.FullName);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("diverged", error);
+        Assert.Matches(@"epoch 1, batch [1-3]\b", error);
+        Assert.Equal(good, File.ReadAllBytes(output.File("model.cnnm")));
+        Assert.DoesNotContain(output.FileNames(), name => name.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AModelFileFromANewerFormatVersionIsRefusedByName()
+    {
+        using TempFolder data = SmallFashionMnist();
+        using var output = new TempFolder();
+        Assert.Equal(0, Cnn("train", "--data-dir", data.FullName, "--epochs", "1", "--batch-size", "48",
+            "--threads", "1", "--output", output.FullName).Exit);
+        byte[] bytes = File.ReadAllBytes(output.File("model.cnnm"));
+        bytes[8] = 2; // the format version follows the 8-byte magic, little-endian
+        File.WriteAllBytes(output.File("newer.cnnm"), bytes);
+
+        var (exit, error) = Cnn("eval", output.File("newer.cnnm"), "--data-dir", data.FullName);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("newer.cnnm", error);
+        Assert.Contains("format version 2 is newer", error);
+    }
+
+    [Fact]
+    public void PredictRejectsAnImageOfTheWrongSizeAndBadOptionsAreNamed()
+    {
+        using TempFolder data = SmallFashionMnist();
+        using var output = new TempFolder();
+        Assert.Equal(0, Cnn("train", "--data-dir", data.FullName, "--epochs", "1", "--batch-size", "48",
+            "--threads", "1", "--output", output.FullName).Exit);
+        string png = output.File("small.png");
+        new CnnNative.Imaging.GrayImage(20, 10).Save(png);
+
+        var (exit, error) = Cnn("predict", output.File("model.cnnm"), png);
+        Assert.Equal(1, exit);
+        Assert.Contains("20x10", error);
+        Assert.Contains("[1, 28, 28]", error);
+
+        Assert.Contains("Unknown optimizer 'rmsprop'", Cnn("train", "--data-dir", data.FullName, "--optimizer", "rmsprop",
+            "--output", output.FullName).Error);
+        Assert.Contains("Unknown architecture 'resnet'", Cnn("train", "--data-dir", data.FullName, "--arch", "resnet",
+            "--output", output.FullName).Error);
+        Assert.Contains("outside the test set", Cnn("predict", output.File("model.cnnm"), "test:40",
+            "--data-dir", data.FullName).Error);
+    }
+}
