@@ -310,7 +310,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_batchnorm2d_forward_inference(ContextHandle context, TensorHandle x, TensorHandle gamma, TensorHandle beta, TensorHandle running_mean, TensorHandle running_var, float epsilon, TensorHandle y);
 
-    /// <summary>Gradients of the training-mode forward: dx [N,C,H,W], dgamma and dbeta [C] (each may be NULL).</summary>
+    /// <summary>Gradients of the training-mode forward: dx [N,C,H,W] (required), dgamma and dbeta [C] (each may be NULL).</summary>
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_batchnorm2d_backward(ContextHandle context, TensorHandle x, TensorHandle gamma, TensorHandle saved_mean, TensorHandle saved_inv_std, TensorHandle dy, TensorHandle dx, TensorHandle dgamma, TensorHandle dbeta);
 

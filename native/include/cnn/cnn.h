@@ -156,7 +156,7 @@ CNN_API cnn_status cnn_tensor_scale(cnn_context* context, cnn_tensor* tensor, fl
 /* Sum of squares of all elements, accumulated in double (global-norm gradient clipping). */
 CNN_API cnn_status cnn_tensor_sum_squares(cnn_context* context, const cnn_tensor* tensor, double* out);
 
-/* ---- backward passes: gradients are overwritten, never accumulated; a NULL gradient is skipped -- */
+/* ---- backward passes: gradients are overwritten, never accumulated ----------------------------- */
 
 /* Gradients of cnn_conv2d_forward from dy [N,OC,OH,OW]: dx [N,C,H,W] (GEMM + col2im), dw [OC,C,KH,KW]
  * (GEMM, summed over the batch), db [OC]. Any of dx, dw, db may be NULL (frozen layer, first layer). */
@@ -217,7 +217,7 @@ CNN_API cnn_status cnn_batchnorm2d_forward_inference(cnn_context* context, const
                                                      const cnn_tensor* gamma, const cnn_tensor* beta,
                                                      const cnn_tensor* running_mean, const cnn_tensor* running_var,
                                                      float epsilon, cnn_tensor* y);
-/* Gradients of the training-mode forward: dx [N,C,H,W], dgamma and dbeta [C] (each may be NULL). */
+/* Gradients of the training-mode forward: dx [N,C,H,W] (required), dgamma and dbeta [C] (each may be NULL). */
 CNN_API cnn_status cnn_batchnorm2d_backward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* gamma,
                                             const cnn_tensor* saved_mean, const cnn_tensor* saved_inv_std,
                                             const cnn_tensor* dy, cnn_tensor* dx, cnn_tensor* dgamma,
