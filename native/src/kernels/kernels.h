@@ -209,6 +209,9 @@ void conv2d_forward_im2col(cnn_context& ctx, const Conv2dGeometry& g, const floa
                            const float* bias, float* y);
 void dense_forward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,
                         const float* bias, float* y);
+// Threads for a conv pass whose parallel loop is the batch (forward, backward data): min(n, context threads),
+// or 1 when the whole pass is too small for a parallel region to pay (a few 100K multiply-adds).
+int conv_image_threads(const cnn_context& ctx, const Conv2dGeometry& g);
 // im2col of one image: col [(c*kh*kw), (oh*ow)].
 void im2col(const Conv2dGeometry& g, const float* image, float* col);
 // The adjoint of im2col: adds each column entry back into its image cell (image is zeroed first).

@@ -18,8 +18,6 @@ namespace {
 
 // Below this many floats of im2col / col2im per thread, splitting an image over channels costs more than it saves.
 constexpr int64_t kMinColFloatsPerThread = 32768;
-// Below this many multiply-adds per thread, a parallel region over images costs more than it saves.
-constexpr int64_t kMinMultiplyAddsPerThread = 65536;
 
 // A 1x1, stride-1, unpadded convolution: each image [C, H*W] already is its col matrix.
 bool image_is_col(const Conv2dGeometry& g) {
@@ -82,9 +80,7 @@ void conv2d_backward_data_gemm(cnn_context& ctx, const Conv2dGeometry& g, const 
   // As in conv2d_forward_im2col: with several images and enough work, threads take whole images and each GEMM
   // runs on one thread; otherwise images go one by one and the GEMM is threaded. Images never share a cell
   // of dx and each image's arithmetic is the same either way, so the bits do not depend on the thread count.
-  const double work = static_cast<double>(g.n * dy_size) * static_cast<double>(g.c * g.kh * g.kw);  // multiply-adds
-  const int64_t affordable = work < 2.0 * static_cast<double>(kMinMultiplyAddsPerThread) ? 1 : ctx.threads.load();
-  const int threads = static_cast<int>(std::clamp<int64_t>(g.n, 1, affordable));
+  const int threads = conv_image_threads(ctx, g);
   std::optional<Scratch> col = col_scratch(ctx, g, threads);
   float* col_base = col ? col->data() : nullptr;
   const SgemmFn sgemm = kernels().sgemm;

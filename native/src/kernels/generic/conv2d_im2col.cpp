@@ -35,7 +35,17 @@ void conv_image(cnn_context& gemm_ctx, SgemmFn sgemm, const Conv2dGeometry& g, b
   sgemm(gemm_ctx, false, false, g.oc, pixels, k, 1.0f, w, k, b, pixels, beta, out, pixels);
 }
 
+// Below this many multiply-adds per thread, a parallel region over images costs more than it saves.
+constexpr double kMinMultiplyAddsPerThread = 65536.0;
+
 }  // namespace
+
+int conv_image_threads(const cnn_context& ctx, const Conv2dGeometry& g) {
+  const double work = static_cast<double>(g.n) * static_cast<double>(g.oc * g.oh * g.ow) *
+                      static_cast<double>(g.c * g.kh * g.kw);  // multiply-adds of the whole pass
+  const int64_t affordable = work < 2.0 * kMinMultiplyAddsPerThread ? 1 : ctx.threads.load();
+  return static_cast<int>(std::clamp<int64_t>(g.n, 1, affordable));
+}
 
 void conv2d_forward_im2col(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
                            const float* bias, float* y) {
@@ -49,7 +59,7 @@ void conv2d_forward_im2col(cnn_context& ctx, const Conv2dGeometry& g, const floa
   // With at least one image per thread, threads take whole images (im2col included) and each GEMM runs on
   // one thread; otherwise images go one by one and the GEMM is threaded. Either way each image's
   // arithmetic is the same, so the bits do not depend on the thread count.
-  const int threads = static_cast<int>(std::clamp<int64_t>(g.n, 1, ctx.threads.load()));
+  const int threads = conv_image_threads(ctx, g);
 
   int64_t col_floats = 0;
   if (!image_is_col && (__builtin_mul_overflow(k, pixels, &col_floats) ||
