@@ -10,7 +10,6 @@
 
 #include "api/guard.h"
 #include "api/op_checks.h"
-#include "api/shape_checks.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "core/tensor.h"

@@ -1,9 +1,10 @@
-// Argument checks shared by the op shims (conv2d, dense): the context, devices and output aliasing.
+// Argument checks shared by the op shims: the context, devices, output aliasing, bias and same-shape checks.
 // Each throws cnn::Error with a sentence naming the tensors and numbers; the guard adds the function name.
 #pragma once
 
 #include <cnn/cnn.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/context.h"
@@ -37,6 +38,15 @@ inline void require_bias_fits(const cnn_tensor* bias, const cnn_tensor& w) {
   if (bias != nullptr && bias->dim(0) != w.dim(0))
     fail(CNN_SHAPE_MISMATCH, "bias is " + shape_string(*bias) + " but w is " + shape_string(w) + ": bias must be [" +
                                  std::to_string(w.dim(0)) + "]");
+}
+
+// Same element count is not enough: [2,3] -> [3,2] would silently reinterpret the data. Fails with
+// CNN_SHAPE_MISMATCH "<a_name> is [..] but <b_name> is [..]: <why>" (element-wise and per-row ops).
+inline void require_same_shape(const cnn_tensor& a, const char* a_name, const cnn_tensor& b, const char* b_name,
+                               const std::string& why) {
+  if (a.rank != b.rank || !std::equal(a.shape().begin(), a.shape().end(), b.shape().begin()))
+    fail(CNN_SHAPE_MISMATCH,
+         std::string(a_name) + " is " + shape_string(a) + " but " + b_name + " is " + shape_string(b) + ": " + why);
 }
 
 }  // namespace cnn
