@@ -3,7 +3,7 @@
 // ONNX Runtime MLAS platform.cpp). A tier counts only when it was compiled in (CNN_HAVE_AVX2/AVX512), CPUID
 // lists its instructions and XGETBV shows the OS saves its register state (YMM; opmask + ZMM for AVX-512).
 // CNN_MAX_ISA is matched without regard to case; an unset, empty or unknown value means no cap (the best
-// tier), never an abort. The avx2 and avx512 tables are the generic table with their own sgemm.
+// tier), never an abort.
 #include <cstdlib>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -80,18 +80,30 @@ constexpr KernelTable kGenericTable{
     sum_squares_ref,
 };
 
-// The ISA tiers replace only the GEMM; everything that calls kernels().sgemm speeds up with it.
-constexpr KernelTable with_sgemm(KernelTable table, const char* isa, SgemmFn sgemm) {
-  table.isa = isa;
-  table.sgemm = sgemm;
-  return table;
-}
+// The ISA tiers are the generic table with their own SGEMM (which conv and dense reach through
+// kernels().sgemm) and their own vectorised pooling, activation and softmax kernels.
+#define CNN_ISA_TABLE(tier)                                                    \
+  [] {                                                                        \
+    KernelTable table = kGenericTable;                                        \
+    table.isa = #tier;                                                         \
+    table.sgemm = sgemm_##tier;                                                \
+    table.maxpool2d_forward = maxpool2d_forward_##tier;                        \
+    table.avgpool2d_forward = avgpool2d_forward_##tier;                        \
+    table.global_avgpool2d_forward = global_avgpool2d_forward_##tier;          \
+    table.activation_forward = activation_forward_##tier;                      \
+    table.softmax_forward = softmax_forward_##tier;                            \
+    table.maxpool2d_backward = maxpool2d_backward_##tier;                      \
+    table.activation_backward = activation_backward_##tier;                    \
+    table.softmax_backward = softmax_backward_##tier;                          \
+    return table;                                                             \
+  }()
 #if defined(CNN_HAVE_AVX2)
-constexpr KernelTable kAvx2Table = with_sgemm(kGenericTable, "avx2", sgemm_avx2);
+constexpr KernelTable kAvx2Table = CNN_ISA_TABLE(avx2);
 #endif
 #if defined(CNN_HAVE_AVX512)
-constexpr KernelTable kAvx512Table = with_sgemm(kGenericTable, "avx512", sgemm_avx512);
+constexpr KernelTable kAvx512Table = CNN_ISA_TABLE(avx512);
 #endif
+#undef CNN_ISA_TABLE
 
 // Tiers by rank; null where the tier was not compiled in.
 constexpr int kTierCount = 4;

@@ -138,7 +138,8 @@ const KernelTable& kernels();            // the active table: chosen once per pr
 const KernelTable& reference_kernels();  // always the "ref" tier: the oracle for tests
 const KernelTable& generic_kernels();    // portable blocked tier: im2col + cache-blocked GEMM
 // The table of tier `isa` ("ref" | "generic" | "avx2" | "avx512"), or null when this build or this CPU
-// lacks it (or the name is unknown). The avx2 and avx512 tables are the generic one with their own sgemm.
+// lacks it (or the name is unknown). The avx2 and avx512 tables are the generic one with their own sgemm and
+// their own vectorised pooling, activation and softmax kernels.
 const KernelTable* kernel_table(const char* isa);
 // The best tier this CPU supports, capped by `max_isa` (CNN_MAX_ISA's syntax). Null, "" or an unknown
 // name means no cap: the library never aborts over the variable. kernels() is choose_kernels(getenv(...)).
@@ -222,5 +223,28 @@ void conv2d_backward_filter_gemm(cnn_context& ctx, const Conv2dGeometry& g, cons
                                  float* dw);
 void dense_backward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,
                          const float* dy, float* dx, float* dw);
+
+
+// ---- avx2 / avx512 tiers: vectorised element-wise kernels (kernels/generic/simd_drivers.cpp around the
+// inner loops of kernels/simd/simd_kernels.inc); they exist only when built with CNN_HAVE_AVX2 / _AVX512.
+// Average pooling's backward pass, the global pool's backward (a fill) and the loss stay on the reference.
+#define CNN_DECLARE_SIMD_KERNELS(isa)                                                                              \
+  void maxpool2d_forward_##isa(cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y);               \
+  void maxpool2d_backward_##isa(cnn_context& ctx, const Pool2dGeometry& g, const float* x, const float* dy,        \
+                                float* dx);                                                                        \
+  void avgpool2d_forward_##isa(cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y);               \
+  void global_avgpool2d_forward_##isa(cnn_context& ctx, int64_t planes, int64_t plane_size, const float* x,        \
+                                      float* y);                                                                   \
+  void activation_forward_##isa(cnn_context& ctx, cnn_activation activation, float alpha, int64_t count,           \
+                                const float* x, float* y);                                                         \
+  void activation_backward_##isa(cnn_context& ctx, cnn_activation activation, float alpha, int64_t count,          \
+                                 const float* x, const float* dy, float* dx);                                      \
+  void softmax_forward_##isa(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* x,      \
+                             float* y);                                                                            \
+  void softmax_backward_##isa(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* y,     \
+                              const float* dy, float* dx);
+CNN_DECLARE_SIMD_KERNELS(avx2)
+CNN_DECLARE_SIMD_KERNELS(avx512)
+#undef CNN_DECLARE_SIMD_KERNELS
 
 }  // namespace cnn

@@ -1,0 +1,51 @@
+// The ISA-specific inner loops of the element-wise kernels (pooling, activations, softmax): one table per
+// vector ISA, filled by kernels/avx2/simd_kernels_avx2.cpp and kernels/avx512/simd_kernels_avx512.cpp from
+// the single source kernels/simd/simd_kernels.inc. The portable drivers (kernels/generic/simd_drivers.cpp)
+// own the loops over planes and rows, the threading and the window borders, and call these for the
+// vectorisable middle. Layout: float32 NCHW planes, row-major.
+// Reference kernels: pool2d_ref.cpp, pool2d_backward_ref.cpp, activation_ref.cpp,
+// activation_backward_ref.cpp, softmax_ref.cpp, softmax_backward_ref.cpp.
+//
+// Included by the ISA files: keep it free of inline functions and templates (see sgemm_driver.h).
+#pragma once
+
+#include <cnn/cnn.h>
+
+#include <cstdint>
+
+namespace cnn {
+
+// `count` consecutive max-pool windows of one output row whose windows lie inside the input horizontally:
+// window j covers rows [row_begin, row_end) and columns col0 + j*stride_w .. + kernel_w - 1 of the plane
+// (row width `width`). Writes y[j] with the reference rule (row-major scan, a later cell wins only when
+// strictly greater, the first NaN wins) and, when argmax is not null, the winner's index in the plane.
+using MaxWindowsFn = void (*)(const float* plane, int64_t width, int64_t row_begin, int64_t row_end, int64_t col0,
+                              int32_t stride_w, int32_t kernel_w, int64_t count, float* y, int32_t* argmax);
+// The same windows, y[j] = (sum of the window's cells) / divisor.
+using AvgWindowsFn = void (*)(const float* plane, int64_t width, int64_t row_begin, int64_t row_end, int64_t col0,
+                              int32_t stride_w, int32_t kernel_w, int64_t count, float divisor, float* y);
+// Sum of count floats (global average pooling).
+using SumFn = float (*)(int64_t count, const float* x);
+// y = f(x) and dx = f'(x) * dy over count floats, as activation_forward_ref / activation_backward_ref.
+using ActivationChunkFn = void (*)(cnn_activation activation, float alpha, int64_t count, const float* x, float* y);
+using ActivationBackwardChunkFn = void (*)(cnn_activation activation, float alpha, int64_t count, const float* x,
+                                           const float* dy, float* dx);
+// Softmax over the middle axis of one [classes, inner] block (inner == 1: one row of classes).
+using SoftmaxBlockFn = void (*)(int64_t classes, int64_t inner, const float* x, float* y);
+using SoftmaxBackwardBlockFn = void (*)(int64_t classes, int64_t inner, const float* y, const float* dy, float* dx);
+
+struct SimdKernels {
+  const char* isa;  // "avx2" | "avx512"
+  MaxWindowsFn max_windows;
+  AvgWindowsFn avg_windows;
+  SumFn sum;
+  ActivationChunkFn activation;
+  ActivationBackwardChunkFn activation_backward;
+  SoftmaxBlockFn softmax;
+  SoftmaxBackwardBlockFn softmax_backward;
+};
+
+const SimdKernels& simd_kernels_avx2();    // only when built with CNN_HAVE_AVX2
+const SimdKernels& simd_kernels_avx512();  // only when built with CNN_HAVE_AVX512
+
+}  // namespace cnn

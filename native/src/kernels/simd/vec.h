@@ -1,0 +1,218 @@
+// One vector vocabulary for the AVX2 and AVX-512 element-wise kernels (pooling, activations, softmax), so
+// each kernel is written once (kernels/simd/*.inc) and compiled per ISA by kernels/avx2/ and kernels/avx512/.
+// The vector width follows the including file's compile flags: 16 floats with -mavx512f, else 8 with -mavx2.
+// Layout: plain float arrays; partial vectors (the tail of a row) are loaded and stored through masks, so no
+// kernel reads or writes past the end of its data.
+//
+// Everything here has internal linkage (an unnamed namespace): each ISA file gets its own copy compiled with
+// its own flags, and the linker can never hand an AVX-512 copy of a helper to the AVX2 path (or to a CPU
+// without either). Include this header only from files compiled with AVX2 or AVX-512 flags.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <limits>
+
+#if !defined(__AVX2__) || !defined(__FMA__)
+#error "kernels/simd/vec.h needs -mavx2 -mfma (or -mavx512f ...): include it only from kernels/avx2 or kernels/avx512"
+#endif
+
+// GCC 12's AVX-512 headers start some intrinsics (reductions, abs, masked converts) from an undefined
+// vector, which its -Wuninitialized reports at every use; the value is never read.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+namespace cnn {
+namespace {
+namespace simd {
+
+#if defined(__AVX512F__)
+constexpr int kWidth = 16;
+using F = __m512;     // kWidth floats
+using I = __m512i;    // kWidth int32
+using M = __mmask16;  // one bit per lane
+
+inline F zero() { return _mm512_setzero_ps(); }
+inline F set1(float v) { return _mm512_set1_ps(v); }
+inline F load(const float* p) { return _mm512_loadu_ps(p); }
+inline void store(float* p, F v) { _mm512_storeu_ps(p, v); }
+inline M first_lanes(int n) { return n >= kWidth ? M(0xFFFF) : static_cast<M>((1u << n) - 1u); }
+// The first n lanes of p (n < kWidth allowed), `fill` in the others; memory past p[n-1] is not touched.
+inline F load_partial(const float* p, int n, float fill = 0.0f) {
+  return _mm512_mask_loadu_ps(set1(fill), first_lanes(n), p);
+}
+inline void store_partial(float* p, F v, int n) { _mm512_mask_storeu_ps(p, first_lanes(n), v); }
+
+inline F add(F a, F b) { return _mm512_add_ps(a, b); }
+inline F sub(F a, F b) { return _mm512_sub_ps(a, b); }
+inline F mul(F a, F b) { return _mm512_mul_ps(a, b); }
+inline F div(F a, F b) { return _mm512_div_ps(a, b); }
+inline F fmadd(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }  // a * b + c
+inline F max(F a, F b) { return _mm512_max_ps(a, b); }             // b when either is NaN
+inline F min(F a, F b) { return _mm512_min_ps(a, b); }
+inline F abs(F a) { return _mm512_abs_ps(a); }
+inline F copy_sign(F magnitude, F sign) {  // |magnitude| with the sign bit of `sign`
+  const F bit = _mm512_set1_ps(-0.0f);
+  return _mm512_or_ps(_mm512_andnot_ps(bit, magnitude), _mm512_and_ps(bit, sign));
+}
+
+// Ordered comparisons: false when either side is NaN.
+inline M gt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+inline M lt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+inline M le(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
+inline M is_nan(F a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+inline M mask_or(M a, M b) { return static_cast<M>(a | b); }
+inline M mask_andnot(M a, M b) { return static_cast<M>(~a & b); }  // !a && b
+inline F select(M m, F if_true, F if_false) { return _mm512_mask_blend_ps(m, if_false, if_true); }
+
+inline I iota_i() { return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
+inline I set1_i(int32_t v) { return _mm512_set1_epi32(v); }
+inline I add_i(I a, I b) { return _mm512_add_epi32(a, b); }
+inline I mul_i(I a, I b) { return _mm512_mullo_epi32(a, b); }
+inline I select_i(M m, I if_true, I if_false) { return _mm512_mask_blend_epi32(m, if_false, if_true); }
+inline void store_i(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
+// base[idx[j]] for the lanes of m, `fill` elsewhere (masked-off lanes read no memory).
+inline F gather(const float* base, I idx, M m, float fill = 0.0f) {
+  return _mm512_mask_i32gather_ps(set1(fill), m, idx, base, 4);
+}
+
+inline F from_int_bits(I v) { return _mm512_castsi512_ps(v); }
+inline I round_to_int(F v) { return _mm512_cvtps_epi32(v); }  // nearest, ties to even
+inline F to_float(I v) { return _mm512_cvtepi32_ps(v); }
+inline I sub_i(I a, I b) { return _mm512_sub_epi32(a, b); }
+inline I shift_left_i(I v, int bits) { return _mm512_slli_epi32(v, static_cast<unsigned>(bits)); }
+inline I shift_right_i(I v, int bits) { return _mm512_srai_epi32(v, static_cast<unsigned>(bits)); }  // arithmetic
+
+inline float reduce_add(F v) { return _mm512_reduce_add_ps(v); }
+inline float reduce_max(F v) { return _mm512_reduce_max_ps(v); }
+#else
+constexpr int kWidth = 8;
+using F = __m256;
+using I = __m256i;
+using M = __m256;  // all-ones lanes are true
+
+inline F zero() { return _mm256_setzero_ps(); }
+inline F set1(float v) { return _mm256_set1_ps(v); }
+inline F load(const float* p) { return _mm256_loadu_ps(p); }
+inline void store(float* p, F v) { _mm256_storeu_ps(p, v); }
+inline I iota_i() { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
+inline I set1_i(int32_t v) { return _mm256_set1_epi32(v); }
+inline __m256i first_lanes_i(int n) { return _mm256_cmpgt_epi32(set1_i(n), iota_i()); }
+inline M first_lanes(int n) { return _mm256_castsi256_ps(first_lanes_i(n)); }
+inline F select(M m, F if_true, F if_false) { return _mm256_blendv_ps(if_false, if_true, m); }
+// The first n lanes of p (n < kWidth allowed), `fill` in the others; memory past p[n-1] is not touched.
+inline F load_partial(const float* p, int n, float fill = 0.0f) {
+  const __m256i m = first_lanes_i(n);
+  return select(_mm256_castsi256_ps(m), _mm256_maskload_ps(p, m), set1(fill));
+}
+inline void store_partial(float* p, F v, int n) { _mm256_maskstore_ps(p, first_lanes_i(n), v); }
+
+inline F add(F a, F b) { return _mm256_add_ps(a, b); }
+inline F sub(F a, F b) { return _mm256_sub_ps(a, b); }
+inline F mul(F a, F b) { return _mm256_mul_ps(a, b); }
+inline F div(F a, F b) { return _mm256_div_ps(a, b); }
+inline F fmadd(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+inline F max(F a, F b) { return _mm256_max_ps(a, b); }
+inline F min(F a, F b) { return _mm256_min_ps(a, b); }
+inline F abs(F a) { return _mm256_andnot_ps(set1(-0.0f), a); }
+inline F copy_sign(F magnitude, F sign) {  // |magnitude| with the sign bit of `sign`
+  const F bit = set1(-0.0f);
+  return _mm256_or_ps(_mm256_andnot_ps(bit, magnitude), _mm256_and_ps(bit, sign));
+}
+
+inline M gt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+inline M lt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+inline M le(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
+inline M is_nan(F a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
+inline M mask_or(M a, M b) { return _mm256_or_ps(a, b); }
+inline M mask_andnot(M a, M b) { return _mm256_andnot_ps(a, b); }
+
+inline I add_i(I a, I b) { return _mm256_add_epi32(a, b); }
+inline I mul_i(I a, I b) { return _mm256_mullo_epi32(a, b); }
+inline I select_i(M m, I if_true, I if_false) {
+  return _mm256_castps_si256(select(m, _mm256_castsi256_ps(if_true), _mm256_castsi256_ps(if_false)));
+}
+inline void store_i(int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+inline F gather(const float* base, I idx, M m, float fill = 0.0f) {
+  return _mm256_mask_i32gather_ps(set1(fill), base, idx, m, 4);
+}
+
+inline F from_int_bits(I v) { return _mm256_castsi256_ps(v); }
+inline I round_to_int(F v) { return _mm256_cvtps_epi32(v); }
+inline F to_float(I v) { return _mm256_cvtepi32_ps(v); }
+inline I sub_i(I a, I b) { return _mm256_sub_epi32(a, b); }
+inline I shift_left_i(I v, int bits) { return _mm256_slli_epi32(v, bits); }
+inline I shift_right_i(I v, int bits) { return _mm256_srai_epi32(v, bits); }
+
+inline float reduce_add(F v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+inline float reduce_max(F v) {
+  __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_max_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+#endif
+
+// ---- exp and expm1 ------------------------------------------------------------------------------------
+// Range reduction x = n ln2 + r with |r| <= ln2/2 (ln2 split in two so n*ln2 is exact to ~2^-40), then
+// e^r - 1 by its Taylor polynomial to degree 7 (truncation < 2^-27 relative), then 2^n built from its
+// exponent bits. Within 2 ulp of std::exp / std::expm1 over the float range; the kernels' tests compare
+// with the reference kernels (which call std::exp) under a stated tolerance.
+// Below -87.3 e^x is a float denormal: flushed to 0 (expm1 to -1). Above 88.72 it is +inf. NaN stays NaN.
+struct ExpParts {
+  F scale_a, scale_b;  // 2^n = scale_a * scale_b, each factor a normal float
+  F q;                 // e^r - 1
+};
+
+inline F pow2(I n) { return from_int_bits(shift_left_i(add_i(n, set1_i(127)), 23)); }  // n in [-126, 127]
+
+inline ExpParts exp_parts(F x) {
+  const F xc = min(max(x, set1(-87.3f)), set1(88.72f));
+  const F n = to_float(round_to_int(mul(xc, set1(1.44269504088896341f))));
+  F r = fmadd(n, set1(-0.693145751953125f), xc);  // ln2 high part: 16 significant bits, so n*hi is exact
+  r = fmadd(n, set1(-1.428606765330187045e-06f), r);
+  F p = set1(1.0f / 5040.0f);
+  p = fmadd(p, r, set1(1.0f / 720.0f));
+  p = fmadd(p, r, set1(1.0f / 120.0f));
+  p = fmadd(p, r, set1(1.0f / 24.0f));
+  p = fmadd(p, r, set1(1.0f / 6.0f));
+  p = fmadd(p, r, set1(0.5f));
+  p = fmadd(p, r, set1(1.0f));
+  // n in [-126, 128]: 2^n as two factors 2^(n>>1) * 2^(n - n>>1), each within the normal exponent range.
+  const I ni = round_to_int(n);
+  const I half = shift_right_i(ni, 1);
+  return {pow2(half), pow2(sub_i(ni, half)), mul(p, r)};
+}
+
+inline F fix_range(F x, F result, F below, F above) {
+  result = select(lt(x, set1(-87.3f)), below, result);
+  result = select(gt(x, set1(88.72f)), above, result);
+  return select(is_nan(x), x, result);
+}
+
+inline F exp(F x) {
+  const ExpParts e = exp_parts(x);
+  const F result = mul(fmadd(e.scale_a, e.q, e.scale_a), e.scale_b);
+  return fix_range(x, result, zero(), set1(std::numeric_limits<float>::infinity()));
+}
+
+// e^x - 1 = 2^n (e^r - 1) + (2^n - 1): exact in its last step for n = 0, so small x keeps full relative
+// precision. Meant for x <= 88.3 (ELU, tanh); above that 2^n itself overflows and the result is +inf.
+inline F expm1(F x) {
+  const ExpParts e = exp_parts(x);
+  const F scale = mul(e.scale_a, e.scale_b);
+  return fix_range(x, fmadd(scale, e.q, sub(scale, set1(1.0f))), set1(-1.0f),
+                   set1(std::numeric_limits<float>::infinity()));
+}
+
+}  // namespace simd
+}  // namespace
+}  // namespace cnn
