@@ -2,7 +2,8 @@
 // tier's own table (whatever CNN_MAX_ISA says), against the reference kernels: max/avg/global pooling
 // forward and max pooling backward on random geometries (sizes 1, primes, every stride and padding), with
 // ties and NaN; every activation forward and backward on lengths around the vector width and on special
-// values (+-0, +-inf, NaN, +-1000, denormals); softmax forward/backward with inner == 1 and inner > 1.
+// values (+-0, +-inf, NaN, +-1000, denormals); softmax forward/backward with inner == 1 and inner > 1; dense
+// forward for batches of 1-4 rows (weights read in place) and 5 (the GEMM with the bias in its epilogue).
 // Max pooling must match bit for bit (same winner rule, same order of the backward sums); the others
 // within tolerances stated at each test (the vector exp is within 2 ulp of std::exp, float sums vs double).
 #include <gtest/gtest.h>
@@ -306,6 +307,32 @@ TEST(SimdKernels, SoftmaxForwardAndBackwardMatchReference) {
       t.table->softmax_forward(context(1), s.outer, s.classes, s.inner, x.data(), fast.data());
       cnn::softmax_forward_ref(context(1), s.outer, s.classes, s.inner, x.data(), ref.data());
       ASSERT_TRUE(near_values(fast, ref, 2e-6f, 1e-9f, what + " with a NaN"));
+    }
+  }
+}
+
+// ---- dense with a few rows (read the weights in place) ---------------------------------------------------
+TEST(SimdKernels, DenseForwardOfFewRowsMatchesReference) {
+  std::mt19937 rng(7006);
+  for (const SimdTier& t : simd_tiers()) {
+    for (int64_t n : {1, 2, 3, 4, 5}) {  // 5 takes the GEMM path
+      for (int64_t in : {1, 7, 16, 17, 100, 3136}) {
+        for (int64_t out : {1, 3, 4, 5, 10, 33, 1024}) {
+          const std::vector<float> x = random_vector(static_cast<size_t>(n * in), rng);
+          const std::vector<float> w = random_vector(static_cast<size_t>(out * in), rng);
+          const std::vector<float> bias = random_vector(static_cast<size_t>(out), rng);
+          for (const float* b : {bias.data(), static_cast<const float*>(nullptr)}) {
+            const std::string what = std::string(t.isa) + " dense n " + std::to_string(n) + " in " +
+                                     std::to_string(in) + " out " + std::to_string(out) + (b ? " bias" : "");
+            std::vector<float> fast(static_cast<size_t>(n * out), 9.0f), ref(static_cast<size_t>(n * out));
+            t.table->dense_forward(context(2), n, in, out, x.data(), w.data(), b, fast.data());
+            cnn::dense_forward_ref(context(1), n, in, out, x.data(), w.data(), b, ref.data());
+            // Float sums of `in` products of values in [-1, 1] in another order than the reference: the error
+            // scales with the sum of the products' magnitudes (<= in), not with the result.
+            ASSERT_TRUE(near_values(fast, ref, 1e-6f, 1e-6f + 1e-7f * static_cast<float>(in), what));
+          }
+        }
+      }
     }
   }
 }

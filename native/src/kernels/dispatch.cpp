@@ -10,6 +10,7 @@
 #include <cpuid.h>
 #endif
 
+#include "kernels/gemm/sgemm_driver.h"
 #include "kernels/kernels.h"
 
 namespace cnn {
@@ -19,6 +20,7 @@ namespace {
 constexpr KernelTable kReferenceTable{
     "ref",
     sgemm_ref,
+    nullptr,
     conv2d_forward_ref,
     dense_forward_ref,
     maxpool2d_forward_ref,
@@ -51,6 +53,7 @@ constexpr KernelTable kReferenceTable{
 constexpr KernelTable kGenericTable{
     "generic",
     sgemm_generic,
+    sgemm_kernel_generic,
     conv2d_forward_im2col,
     dense_forward_gemm,
     maxpool2d_forward_ref,
@@ -87,6 +90,7 @@ constexpr KernelTable kGenericTable{
     KernelTable table = kGenericTable;                                        \
     table.isa = #tier;                                                         \
     table.sgemm = sgemm_##tier;                                                \
+    table.sgemm_kernel = sgemm_kernel_##tier;                                  \
     table.maxpool2d_forward = maxpool2d_forward_##tier;                        \
     table.avgpool2d_forward = avgpool2d_forward_##tier;                        \
     table.global_avgpool2d_forward = global_avgpool2d_forward_##tier;          \
@@ -95,6 +99,7 @@ constexpr KernelTable kGenericTable{
     table.maxpool2d_backward = maxpool2d_backward_##tier;                      \
     table.activation_backward = activation_backward_##tier;                    \
     table.softmax_backward = softmax_backward_##tier;                          \
+    table.dense_forward = dense_forward_##tier;                                \
     return table;                                                             \
   }()
 #if defined(CNN_HAVE_AVX2)

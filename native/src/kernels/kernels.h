@@ -13,6 +13,8 @@ struct cnn_context;
 
 namespace cnn {
 
+struct SgemmKernel;  // kernels/gemm/sgemm_driver.h
+
 struct Conv2dGeometry {
   int64_t n, c, h, w;  // input x [n,c,h,w]
   int64_t oc, kh, kw;  // weights [oc,c,kh,kw]
@@ -105,6 +107,9 @@ using SumSquaresFn = double (*)(cnn_context& ctx, int64_t count, const float* x)
 struct KernelTable {
   const char* isa;  // "ref" | "generic" | "avx2" | "avx512"
   SgemmFn sgemm;
+  // The blocked GEMM behind sgemm, for callers that pack their own operands (im2col inside the packing);
+  // null in the ref tier.
+  const SgemmKernel& (*sgemm_kernel)();
   Conv2dForwardFn conv2d_forward;
   DenseForwardFn dense_forward;
   Pool2dForwardFn maxpool2d_forward;
@@ -228,6 +233,7 @@ void dense_backward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, c
 // ---- avx2 / avx512 tiers: vectorised element-wise kernels (kernels/generic/simd_drivers.cpp around the
 // inner loops of kernels/simd/simd_kernels.inc); they exist only when built with CNN_HAVE_AVX2 / _AVX512.
 // Average pooling's backward pass, the global pool's backward (a fill) and the loss stay on the reference.
+// dense_forward_<isa> reads the weights in place for batches of up to 4 rows, else runs dense_forward_gemm.
 #define CNN_DECLARE_SIMD_KERNELS(isa)                                                                              \
   void maxpool2d_forward_##isa(cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y);               \
   void maxpool2d_backward_##isa(cnn_context& ctx, const Pool2dGeometry& g, const float* x, const float* dy,        \
@@ -242,7 +248,9 @@ void dense_backward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, c
   void softmax_forward_##isa(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* x,      \
                              float* y);                                                                            \
   void softmax_backward_##isa(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* y,     \
-                              const float* dy, float* dx);
+                              const float* dy, float* dx);                                                         \
+  void dense_forward_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,   \
+                           const float* bias, float* y);
 CNN_DECLARE_SIMD_KERNELS(avx2)
 CNN_DECLARE_SIMD_KERNELS(avx512)
 #undef CNN_DECLARE_SIMD_KERNELS

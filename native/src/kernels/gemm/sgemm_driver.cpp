@@ -127,29 +127,75 @@ PackFn select_pack(bool strided, int64_t width) {
   }
 }
 
-// alpha == 0 or k == 0: C = beta * C without reading A or B (BLAS semantics).
+void pack_strided_operand(const GemmOperand& self, int64_t width, int64_t first, int64_t count, int64_t depth_begin,
+                          int64_t depth, float* dst) {
+  select_pack(true, width)(width, self.data + first * self.ld + depth_begin, self.ld, count, depth, dst);
+}
+
+void pack_contiguous_operand(const GemmOperand& self, int64_t width, int64_t first, int64_t count,
+                             int64_t depth_begin, int64_t depth, float* dst) {
+  select_pack(false, width)(width, self.data + depth_begin * self.ld + first, self.ld, count, depth, dst);
+}
+
+// alpha == 0 or k == 0: C = beta * C without reading A or B (BLAS semantics), then the epilogue.
 void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[i * ldc + j];
   }
 }
 
+// The epilogue on the m x n tile at c (rows from `row`, columns from `col` of the whole C).
+void finish_tile(const GemmEpilogue& e, int64_t row, int64_t col, int64_t m, int64_t n, float* c, int64_t ldc) {
+  for (int64_t i = 0; i < m; ++i) {
+    float* ci = c + i * ldc;
+    const float rb = e.row_bias != nullptr ? e.row_bias[row + i] : 0.0f;
+    if (e.col_bias != nullptr) {
+      const float* cb = e.col_bias + col;
+      for (int64_t j = 0; j < n; ++j) ci[j] += rb + cb[j];
+    } else if (e.row_bias != nullptr) {
+      for (int64_t j = 0; j < n; ++j) ci[j] += rb;
+    }
+    if (e.relu) {
+      for (int64_t j = 0; j < n; ++j) ci[j] = ci[j] < 0.0f ? 0.0f : ci[j];
+    }
+  }
+}
+
+bool has_work(const GemmEpilogue& e) { return e.row_bias != nullptr || e.col_bias != nullptr || e.relu; }
+
 }  // namespace
+
+void pack_strided_rows(const float* src, int64_t ld, bool rows_are_contiguous_in_depth, int64_t width, int64_t count,
+                       int64_t depth, float* dst) {
+  select_pack(rows_are_contiguous_in_depth, width)(width, src, ld, count, depth, dst);
+}
+
+GemmOperand strided_operand(const float* data, int64_t ld, bool rows_are_contiguous_in_depth) {
+  return {rows_are_contiguous_in_depth ? pack_strided_operand : pack_contiguous_operand, data, ld, nullptr};
+}
 
 void sgemm_blocked(const SgemmKernel& kernel, cnn_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n,
                    int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
                    float* c, int64_t ldc) {
+  // Rows of A run along the depth unless A is transposed; columns of B do only when B is transposed.
+  sgemm_operands(kernel, ctx, m, n, k, alpha, strided_operand(a, lda, !trans_a), strided_operand(b, ldb, trans_b),
+                 beta, c, ldc, GemmEpilogue{nullptr, nullptr, false});
+}
+
+void sgemm_operands(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int64_t n, int64_t k, float alpha,
+                    const GemmOperand& a, const GemmOperand& b, float beta, float* c, int64_t ldc,
+                    const GemmEpilogue& epilogue) {
   if (m <= 0 || n <= 0) return;
+  const bool finish = has_work(epilogue);
   if (k <= 0 || alpha == 0.0f) {
     scale_c(m, n, beta, c, ldc);
+    if (finish) finish_tile(epilogue, 0, 0, m, n, c, ldc);
     return;
   }
   const SgemmBlocking& bs = kernel.blocking;
   const int64_t mr = bs.mr;
   const int64_t nr = bs.nr;
   const SgemmUkrFn ukr = kernel.ukr;
-  const PackFn pack_a = select_pack(!trans_a, mr);
-  const PackFn pack_b = select_pack(trans_b, nr);
 
   // Blocks of (nearly) equal size no larger than the table's, so no loop ends in a sliver: k = 800 with
   // KC = 256 runs 4 x 200, not 256 + 256 + 256 + 32. A function of the shape only, never of the threads.
@@ -173,6 +219,7 @@ void sgemm_blocked(const SgemmKernel& kernel, cnn_context& ctx, bool trans_a, bo
       for (int64_t pc = 0; pc < k; pc += kc_max) {
         const int64_t kc = std::min(kc_max, k - pc);
         const float tile_beta = pc == 0 ? beta : 1.0f;  // later K blocks add to what the first one wrote
+        const bool last_depth = pc + kc == k;
         // Each thread packs one contiguous range of panels.
         const int64_t a_share = (m_panels + threads - 1) / threads;
 #pragma omp for schedule(static)
@@ -180,8 +227,7 @@ void sgemm_blocked(const SgemmKernel& kernel, cnn_context& ctx, bool trans_a, bo
           const int64_t first = part * a_share;
           if (first >= m_panels) continue;
           const int64_t row = ic + first * mr;
-          const float* src = trans_a ? a + pc * lda + row : a + row * lda + pc;
-          pack_a(mr, src, lda, std::min(a_share * mr, ic + mc - row), kc, packed_a + first * mr * kc);
+          a.pack(a, mr, row, std::min(a_share * mr, ic + mc - row), pc, kc, packed_a + first * mr * kc);
         }
         for (int64_t jc = 0; jc < n; jc += nc_max) {
           const int64_t nc = std::min(nc_max, n - jc);
@@ -192,8 +238,7 @@ void sgemm_blocked(const SgemmKernel& kernel, cnn_context& ctx, bool trans_a, bo
             const int64_t first = part * b_share;
             if (first >= n_panels) continue;
             const int64_t col = jc + first * nr;
-            const float* src = trans_b ? b + col * ldb + pc : b + pc * ldb + col;
-            pack_b(nr, src, ldb, std::min(b_share * nr, jc + nc - col), kc, packed_b + first * nr * kc);
+            b.pack(b, nr, col, std::min(b_share * nr, jc + nc - col), pc, kc, packed_b + first * nr * kc);
           }
           // Tiles in row order: consecutive tiles of one thread reuse the same A micro-panel.
           const int64_t tile_count = m_panels * n_panels;
@@ -203,8 +248,11 @@ void sgemm_blocked(const SgemmKernel& kernel, cnn_context& ctx, bool trans_a, bo
             const int64_t jp = t % n_panels;
             const int64_t row = ic + ip * mr;
             const int64_t col = jc + jp * nr;
-            ukr(kc, packed_a + ip * mr * kc, packed_b + jp * nr * kc, alpha, tile_beta, c + row * ldc + col, ldc,
-                std::min(mr, m - row), std::min(nr, n - col));
+            float* tile = c + row * ldc + col;
+            const int64_t tile_m = std::min(mr, m - row);
+            const int64_t tile_n = std::min(nr, n - col);
+            ukr(kc, packed_a + ip * mr * kc, packed_b + jp * nr * kc, alpha, tile_beta, tile, ldc, tile_m, tile_n);
+            if (finish && last_depth) finish_tile(epilogue, row, col, tile_m, tile_n, tile, ldc);
           }
         }
       }

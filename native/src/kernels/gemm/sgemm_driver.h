@@ -31,6 +31,44 @@ struct SgemmKernel {
   SgemmUkrFn ukr;  // the MR x NR micro-kernel; A is packed in MR-row panels, B in NR-column panels
 };
 
+// An operand that packs itself, so the GEMM can read matrices that are never stored: convolution packs
+// straight from the image (im2col inside the packing) and a filter gradient's depth runs across the images of
+// a batch. `pack` writes the rows [first, first + count) of op(A) (for A) or the columns of op(B) (for B),
+// over depths [depth_begin, depth_begin + depth), as ceil(count / width) panels of width x depth:
+// dst[q * width * depth + p * width + r] = element (first + q * width + r, depth_begin + p), 0 past `count`.
+struct GemmOperand;
+using GemmPackFn = void (*)(const GemmOperand& self, int64_t width, int64_t first, int64_t count,
+                            int64_t depth_begin, int64_t depth, float* dst);
+struct GemmOperand {
+  GemmPackFn pack;
+  const float* data;  // the matrix (strided operands) or the image/gradient data a custom packer reads
+  int64_t ld;         // its leading dimension (strided operands)
+  const void* extra;  // a custom packer's description (e.g. the convolution geometry), else null
+};
+
+// A matrix in memory: element (row, depth) at data[row * ld + depth] when rows_are_contiguous_in_depth
+// (rows of A, or B stored transposed), else at data[depth * ld + row].
+GemmOperand strided_operand(const float* data, int64_t ld, bool rows_are_contiguous_in_depth);
+
+// Packs `count` rows of a strided matrix as above (first = 0, depth_begin = 0 at `src`); custom packers use it
+// for the pieces of their operand that are plain matrices.
+void pack_strided_rows(const float* src, int64_t ld, bool rows_are_contiguous_in_depth, int64_t width, int64_t count,
+                       int64_t depth, float* dst);
+
+// Applied to each finished tile of C right after its last depth block, while the tile is in L1:
+// c[i][j] += row_bias[i] (when not null) + col_bias[j] (when not null), then max(c, 0) when relu.
+struct GemmEpilogue {
+  const float* row_bias;
+  const float* col_bias;
+  bool relu;
+};
+
+// C = alpha * op(A) * op(B) + beta * C, then the epilogue; op(A) is m x k, op(B) is k x n, both described by
+// their packers. Threads as in sgemm_blocked.
+void sgemm_operands(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int64_t n, int64_t k, float alpha,
+                    const GemmOperand& a, const GemmOperand& b, float beta, float* c, int64_t ldc,
+                    const GemmEpilogue& epilogue);
+
 // The whole GEMM on one tier: splits M and N (never K) between ctx.threads, so every element of C is summed
 // in the same order whatever the thread count. No allocation once the per-thread pack buffers have grown.
 void sgemm_blocked(const SgemmKernel& kernel, cnn_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n,

@@ -10,6 +10,8 @@
 
 #include "core/context.h"
 #include "core/error.h"
+#include "kernels/gemm/conv_operands.h"
+#include "kernels/gemm/sgemm_driver.h"
 #include "kernels/kernels.h"
 
 namespace cnn {
@@ -109,29 +111,15 @@ void conv2d_backward_data_gemm(cnn_context& ctx, const Conv2dGeometry& g, const 
   if (error) std::rethrow_exception(error);
 }
 
+// One GEMM over the whole batch: dw[OC, K] = dY[OC, N*P] * COL[K, N*P]^T, with both operands packed straight
+// from dy and x (conv_operands.h). The driver splits M and N between threads, never the depth, so dw is
+// summed in one fixed order (image by image, pixel by pixel) on any thread count.
 void conv2d_backward_filter_gemm(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,
                                  float* dw) {
   const int64_t k = g.c * g.kh * g.kw;
-  const int64_t pixels = g.oh * g.ow;
-  const int64_t image_size = g.c * g.h * g.w;
-  // Every image adds into the same dw, so the batch loop stays serial, in image order, with the threads inside
-  // im2col and the GEMM (which split M and N, never K): dw is summed in one fixed order on any thread count.
-  std::optional<Scratch> col = col_scratch(ctx, g, 1);
-  const SgemmFn sgemm = kernels().sgemm;
-  for (int64_t n = 0; n < g.n; ++n) {
-    const float* image = x + n * image_size;
-    const float* b = image;
-    if (col) {
-      float* col_data = col->data();
-      over_channels(ctx, g, [&](const Conv2dGeometry& part, int64_t c) {
-        im2col(part, image + c * g.h * g.w, col_data + c * g.kh * g.kw * pixels);
-      });
-      b = col_data;
-    }
-    // dw[OC, K] (+)= dy_img[OC, P] * col[K, P]^T; the first image overwrites dw.
-    sgemm(ctx, false, true, g.oc, k, pixels, 1.0f, dy + n * g.oc * pixels, pixels, b, pixels, n == 0 ? 0.0f : 1.0f,
-          dw, k);
-  }
+  const int64_t depth = g.n * g.oh * g.ow;
+  sgemm_operands(kernels().sgemm_kernel(), ctx, g.oc, k, depth, 1.0f, conv_dy_batch_operand(g, dy),
+                 conv_x_batch_operand(g, x), 0.0f, dw, k, GemmEpilogue{nullptr, nullptr, false});
 }
 
 }  // namespace cnn

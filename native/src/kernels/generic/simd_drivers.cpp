@@ -186,6 +186,22 @@ void softmax_backward(const SimdKernels& k, cnn_context& ctx, int64_t outer, int
   for (int64_t o = 0; o < outer; ++o) k.softmax_backward(classes, inner, y + o * block, dy + o * block, dx + o * block);
 }
 
+// Up to kDenseRowsMax rows: threads split the outputs in blocks of whole cache lines of w rows; more rows go
+// to the GEMM (dense_forward_gemm), where packing the weights pays for itself.
+void dense_forward(const SimdKernels& k, cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,
+                   const float* w, const float* bias, float* y) {
+  if (n > kDenseRowsMax) return dense_forward_gemm(ctx, n, in, out, x, w, bias, y);
+  const int threads = parallel_threads(ctx, n * in * out, 1 << 16);
+  if (threads <= 1) return k.dense_rows(n, in, out, 0, out, x, w, bias, y);
+  const int64_t share = ((out + threads - 1) / threads + 3) / 4 * 4;  // multiples of the kernel's 4 outputs
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int part = 0; part < threads; ++part) {
+    const int64_t begin = std::min(out, part * share);
+    const int64_t end = std::min(out, begin + share);
+    if (end > begin) k.dense_rows(n, in, out, begin, end, x, w, bias, y);
+  }
+}
+
 }  // namespace
 
 // The kernel-table entries of one ISA: each binds the drivers above to that ISA's inner loops.
@@ -219,6 +235,10 @@ void softmax_backward(const SimdKernels& k, cnn_context& ctx, int64_t outer, int
   void softmax_backward_##isa(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* y,     \
                               const float* dy, float* dx) {                                                        \
     softmax_backward(simd_kernels_##isa(), ctx, outer, classes, inner, y, dy, dx);                                 \
+  }                                                                                                                \
+  void dense_forward_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,   \
+                           const float* bias, float* y) {                                                          \
+    dense_forward(simd_kernels_##isa(), ctx, n, in, out, x, w, bias, y);                                           \
   }
 
 #if defined(CNN_HAVE_AVX2)

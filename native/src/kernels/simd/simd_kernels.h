@@ -34,6 +34,13 @@ using ActivationBackwardChunkFn = void (*)(cnn_activation activation, float alph
 using SoftmaxBlockFn = void (*)(int64_t classes, int64_t inner, const float* x, float* y);
 using SoftmaxBackwardBlockFn = void (*)(int64_t classes, int64_t inner, const float* y, const float* dy, float* dx);
 
+// Dense layer for a few rows (a GEMV-like path for batch 1 to kDenseRowsMax): y[i, o] = bias[o] + dot(x[i], w[o])
+// for i < rows and o in [o_begin, o_end); x [rows, in], w [out, in] read in place (no packing), y row stride
+// `out`, bias may be null.
+constexpr int64_t kDenseRowsMax = 4;
+using DenseRowsFn = void (*)(int64_t rows, int64_t in, int64_t out, int64_t o_begin, int64_t o_end, const float* x,
+                             const float* w, const float* bias, float* y);
+
 struct SimdKernels {
   const char* isa;  // "avx2" | "avx512"
   MaxWindowsFn max_windows;
@@ -43,6 +50,7 @@ struct SimdKernels {
   ActivationBackwardChunkFn activation_backward;
   SoftmaxBlockFn softmax;
   SoftmaxBackwardBlockFn softmax_backward;
+  DenseRowsFn dense_rows;
 };
 
 const SimdKernels& simd_kernels_avx2();    // only when built with CNN_HAVE_AVX2
