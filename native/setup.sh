@@ -5,23 +5,13 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Debian packages: compiler and build tools, GoogleTest/Benchmark, castxml for the bindings, and the
-# Fashion-MNIST data set (/usr/share/datasets/fashion-mnist) that `cnn train` uses by default.
-packages=(cmake g++ make castxml googletest libgtest-dev libbenchmark-dev dataset-fashion-mnist)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing missing Debian packages: ${missing[*]}"
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install ${missing[*]}" >&2; exit 1; }
-    sudo_cmd=(sudo)
-  fi
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# Debian packages: compiler and build tools, GoogleTest/Benchmark, castxml for the bindings, the
+# Fashion-MNIST data set (/usr/share/datasets/fashion-mnist) that `cnn train` uses by default, and OpenCL:
+# the Khronos headers to build, the ICD loader the library opens at run time, and PoCL, an OpenCL driver for
+# the CPU that the OpenCL tests run on when the machine has no GPU driver.
+packages=(cmake g++ make castxml googletest libgtest-dev libbenchmark-dev dataset-fashion-mnist
+          opencl-headers ocl-icd-opencl-dev pocl-opencl-icd)
+bash "$repo/native/install-packages.sh" "setup" "${packages[@]}"
 
 command -v dotnet >/dev/null || { echo "setup: the .NET SDK (dotnet) is not on PATH; install the .NET 10 SDK first" >&2; exit 1; }
 

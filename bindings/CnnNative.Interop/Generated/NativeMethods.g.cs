@@ -39,6 +39,52 @@ public enum CnnActivation : int
     Tanh = 5,
 }
 
+/// <summary>Kind of an OpenCL device.</summary>
+public enum CnnDeviceType : int
+{
+    Other = 0,
+    Cpu = 1,
+    Gpu = 2,
+    Accelerator = 3,
+}
+
+/// <summary>Facts about one OpenCL device; its names come from cnn_device_string.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct CnnDeviceProperties
+{
+    public ulong GlobalMemoryBytes;
+
+    /// <summary>per work-group</summary>
+    public ulong LocalMemoryBytes;
+
+    /// <summary>the largest single tensor, in bytes</summary>
+    public ulong MaxAllocationBytes;
+    public ulong MaxWorkGroupSize;
+    public CnnDeviceType Type;
+    public int ComputeUnits;
+
+    /// <summary>1 when the device has cl_khr_fp16</summary>
+    public int Fp16Supported;
+
+    /// <summary>1 when the device has cl_khr_fp64</summary>
+    public int Fp64Supported;
+}
+
+/// <summary>Which text cnn_device_string returns.</summary>
+public enum CnnDeviceText : int
+{
+    /// <summary>platform name, e.g. "Portable Computing Language"</summary>
+    Platform = 0,
+    /// <summary>device name</summary>
+    Name = 1,
+    /// <summary>device vendor</summary>
+    Vendor = 2,
+    /// <summary>"OpenCL &lt;major&gt;.&lt;minor&gt; &lt;vendor-specific&gt;"</summary>
+    Version = 3,
+    /// <summary>driver version</summary>
+    DriverVersion = 4,
+}
+
 /// <summary>Convolution parameters. Padding is zeros, given per side; strides and dilations are &gt;= 1.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct CnnConv2dParams
@@ -152,6 +198,44 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_context_set_threads(ContextHandle context, int num_threads);
 
+    /// <summary>
+    /// Number of OpenCL devices. 0 with CNN_OK when the loader is present but no driver or device is; when the
+    /// loader itself is missing *out is 0 and the status is CNN_UNSUPPORTED, so a caller may treat any failure as
+    /// "no devices" and still show the message.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_device_count(int* @out);
+
+    /// <summary>Facts about device `index`; an index out of range is CNN_INVALID_ARGUMENT listing the devices found.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_device_info(int index, CnnDeviceProperties* @out);
+
+    /// <summary>
+    /// UTF-8 text about device `index`, owned by the library and valid until the process exits; "" when the index
+    /// is out of range or the devices cannot be listed (cnn_device_info then says why).
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial nint cnn_device_string(int index, CnnDeviceText which);
+
+    /// <summary>
+    /// A context on OpenCL device `device_index`. Tensors created on it live in device memory: cnn_tensor_write and
+    /// cnn_tensor_read copy to and from the host, cnn_tensor_data fails with CNN_UNSUPPORTED, reshape views share
+    /// the device buffer, fill/copy/scale/sum_squares run on the device. Ops run on the device; an op without an
+    /// OpenCL kernel yet fails with CNN_UNSUPPORTED. Contexts on the same device share its OpenCL context and
+    /// queue, so their tensors may be mixed; tensors of another device are rejected (CNN_INVALID_ARGUMENT).
+    /// The thread count (cnn_context_set_threads) applies to host-side work only.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_context_create_device(int device_index, out ContextHandle @out);
+
+    /// <summary>The device of a context: -1 for the CPU, else the OpenCL device index.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_context_device(ContextHandle context, int* @out);
+
+    /// <summary>The device a tensor lives on: -1 for the CPU, else the OpenCL device index.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_tensor_device(TensorHandle tensor, int* @out);
+
     /// <summary>A zero-filled tensor on the context's device. Every dimension must be &gt;= 1, rank 1..CNN_MAX_RANK.</summary>
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_tensor_create(ContextHandle context, long* shape, nuint rank, out TensorHandle @out);
@@ -175,17 +259,23 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_tensor_element_count(TensorHandle tensor, nuint* @out);
 
-    /// <summary>Copies count floats from src; count must equal the element count.</summary>
+    /// <summary>
+    /// Copies count floats from src; count must equal the element count. On an OpenCL device the copy to device
+    /// memory has finished when the call returns.
+    /// </summary>
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_tensor_write(TensorHandle tensor, float* src, nuint count);
 
-    /// <summary>Copies the tensor into dst; count must equal the element count.</summary>
+    /// <summary>
+    /// Copies the tensor into dst; count must equal the element count. On an OpenCL device this waits for the ops
+    /// queued before it.
+    /// </summary>
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_tensor_read(TensorHandle tensor, float* dst, nuint count);
 
     /// <summary>
     /// The tensor's memory (64-byte aligned, element count floats) for CPU tensors; valid until the last handle
-    /// over the storage is destroyed. CNN_UNSUPPORTED for tensors on another device.
+    /// over the storage is destroyed. CNN_UNSUPPORTED, naming the device, for tensors in OpenCL device memory.
     /// </summary>
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_tensor_data(TensorHandle tensor, float** @out);

@@ -78,6 +78,63 @@ CNN_API cnn_status cnn_context_threads(const cnn_context* context, int32_t* out)
 /* num_threads 0 means one per logical core. */
 CNN_API cnn_status cnn_context_set_threads(cnn_context* context, int32_t num_threads);
 
+/* ---- OpenCL devices ----------------------------------------------------------------------
+ * Devices are every OpenCL device of every platform, numbered from 0 in platform order, listed once per
+ * process. OpenCL is reached through the ICD loader libOpenCL.so.1, opened at run time: without it the
+ * library still runs on the CPU and these functions fail with CNN_UNSUPPORTED and a message saying what to
+ * install (ocl-icd-libopencl1 and a driver such as pocl-opencl-icd). */
+
+/* Kind of an OpenCL device. */
+typedef enum cnn_device_type {
+  CNN_DEVICE_TYPE_OTHER = 0,
+  CNN_DEVICE_TYPE_CPU = 1,
+  CNN_DEVICE_TYPE_GPU = 2,
+  CNN_DEVICE_TYPE_ACCELERATOR = 3
+} cnn_device_type;
+
+/* Facts about one OpenCL device; its names come from cnn_device_string. */
+typedef struct cnn_device_properties {
+  uint64_t global_memory_bytes;
+  uint64_t local_memory_bytes;   /* per work-group */
+  uint64_t max_allocation_bytes; /* the largest single tensor, in bytes */
+  uint64_t max_work_group_size;
+  cnn_device_type type;
+  int32_t compute_units;
+  int32_t fp16_supported; /* 1 when the device has cl_khr_fp16 */
+  int32_t fp64_supported; /* 1 when the device has cl_khr_fp64 */
+} cnn_device_properties;
+
+/* Which text cnn_device_string returns. */
+typedef enum cnn_device_text {
+  CNN_DEVICE_TEXT_PLATFORM = 0,      /* platform name, e.g. "Portable Computing Language" */
+  CNN_DEVICE_TEXT_NAME = 1,          /* device name */
+  CNN_DEVICE_TEXT_VENDOR = 2,        /* device vendor */
+  CNN_DEVICE_TEXT_VERSION = 3,       /* "OpenCL <major>.<minor> <vendor-specific>" */
+  CNN_DEVICE_TEXT_DRIVER_VERSION = 4 /* driver version */
+} cnn_device_text;
+
+/* Number of OpenCL devices. 0 with CNN_OK when the loader is present but no driver or device is; when the
+ * loader itself is missing *out is 0 and the status is CNN_UNSUPPORTED, so a caller may treat any failure as
+ * "no devices" and still show the message. */
+CNN_API cnn_status cnn_device_count(int32_t* out);
+/* Facts about device `index`; an index out of range is CNN_INVALID_ARGUMENT listing the devices found. */
+CNN_API cnn_status cnn_device_info(int32_t index, cnn_device_properties* out);
+/* UTF-8 text about device `index`, owned by the library and valid until the process exits; "" when the index
+ * is out of range or the devices cannot be listed (cnn_device_info then says why). */
+CNN_API const char* cnn_device_string(int32_t index, cnn_device_text which);
+
+/* A context on OpenCL device `device_index`. Tensors created on it live in device memory: cnn_tensor_write and
+ * cnn_tensor_read copy to and from the host, cnn_tensor_data fails with CNN_UNSUPPORTED, reshape views share
+ * the device buffer, fill/copy/scale/sum_squares run on the device. Ops run on the device; an op without an
+ * OpenCL kernel yet fails with CNN_UNSUPPORTED. Contexts on the same device share its OpenCL context and
+ * queue, so their tensors may be mixed; tensors of another device are rejected (CNN_INVALID_ARGUMENT).
+ * The thread count (cnn_context_set_threads) applies to host-side work only. */
+CNN_API cnn_status cnn_context_create_device(int32_t device_index, cnn_context** out);
+/* The device of a context: -1 for the CPU, else the OpenCL device index. */
+CNN_API cnn_status cnn_context_device(const cnn_context* context, int32_t* out);
+/* The device a tensor lives on: -1 for the CPU, else the OpenCL device index. */
+CNN_API cnn_status cnn_tensor_device(const cnn_tensor* tensor, int32_t* out);
+
 /* ---- tensor ----------------------------------------------------------------------------- */
 
 /* A zero-filled tensor on the context's device. Every dimension must be >= 1, rank 1..CNN_MAX_RANK. */
@@ -91,12 +148,14 @@ CNN_API cnn_status cnn_tensor_rank(const cnn_tensor* tensor, size_t* out);
 CNN_API cnn_status cnn_tensor_shape(const cnn_tensor* tensor, int64_t* shape, size_t capacity);
 /* Number of elements (the product of the dimensions). */
 CNN_API cnn_status cnn_tensor_element_count(const cnn_tensor* tensor, size_t* out);
-/* Copies count floats from src; count must equal the element count. */
+/* Copies count floats from src; count must equal the element count. On an OpenCL device the copy to device
+ * memory has finished when the call returns. */
 CNN_API cnn_status cnn_tensor_write(cnn_tensor* tensor, const float* src, size_t count);
-/* Copies the tensor into dst; count must equal the element count. */
+/* Copies the tensor into dst; count must equal the element count. On an OpenCL device this waits for the ops
+ * queued before it. */
 CNN_API cnn_status cnn_tensor_read(const cnn_tensor* tensor, float* dst, size_t count);
 /* The tensor's memory (64-byte aligned, element count floats) for CPU tensors; valid until the last handle
- * over the storage is destroyed. CNN_UNSUPPORTED for tensors on another device. */
+ * over the storage is destroyed. CNN_UNSUPPORTED, naming the device, for tensors in OpenCL device memory. */
 CNN_API cnn_status cnn_tensor_data(cnn_tensor* tensor, float** out);
 
 /* ---- ops: one call per layer step; shapes come from the tensors, outputs are preallocated --- */

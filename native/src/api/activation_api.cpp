@@ -53,8 +53,8 @@ void activation_forward(cnn_context* context, cnn_activation activation, float a
   require_activation(activation, alpha);
   const cnn_tensor& x = cnn::require_tensor(x_ptr, "x");
   const cnn_tensor& y = cnn::require_tensor(y_ptr, "y");
-  cnn::require_device(ctx, x, "x");
-  cnn::require_device(ctx, y, "y");
+  cnn::require_same_device(ctx, x, "x");
+  cnn::require_same_device(ctx, y, "y");
   cnn::require_same_shape(x, "x", y, "y", std::string(activation_name(activation)) + " needs y of the same shape as x");
   // Same storage with the same shape means the same elements in the same places: in place is safe.
   cnn::kernels().activation_forward(ctx, activation, alpha, static_cast<int64_t>(x.count), x.data(),
@@ -70,9 +70,9 @@ void activation_backward(cnn_context* context, cnn_activation activation, float 
   const cnn_tensor& x = cnn::require_tensor(x_ptr, "x");
   const cnn_tensor& dy = cnn::require_tensor(dy_ptr, "dy");
   const cnn_tensor& dx = cnn::require_tensor(dx_ptr, "dx");
-  cnn::require_device(ctx, x, "x");
-  cnn::require_device(ctx, dy, "dy");
-  cnn::require_device(ctx, dx, "dx");
+  cnn::require_same_device(ctx, x, "x");
+  cnn::require_same_device(ctx, dy, "dy");
+  cnn::require_same_device(ctx, dx, "dx");
   cnn::require_same_shape(x, "x", dy, "dy", "dy must have the shape of x");
   cnn::require_same_shape(x, "x", dx, "dx", "dx must have the shape of x");
   cnn::require_no_alias(dx, "dx", &x, "x");

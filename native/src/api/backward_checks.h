@@ -32,7 +32,7 @@ inline bool same_shape(const cnn_tensor& t, std::span<const int64_t> shape) {
 inline const cnn_tensor& require_dy(const cnn_context& ctx, const cnn_tensor* dy, std::span<const int64_t> output,
                                     const cnn_tensor& x, const cnn_tensor& w) {
   const cnn_tensor& t = require_tensor(dy, "dy");
-  require_device(ctx, t, "dy");
+  require_same_device(ctx, t, "dy");
   if (!same_shape(t, output))
     fail(CNN_SHAPE_MISMATCH, "dy is " + shape_string(t) + " but the output of the forward is " +
                                  shape_string(output) + " for x " + shape_string(x) + " and w " + shape_string(w));
@@ -57,7 +57,7 @@ inline void require_any_gradient(std::initializer_list<NamedTensor> gradients) {
 inline void require_gradient_shape(const cnn_context& ctx, NamedTensor grad, std::span<const int64_t> shape,
                                    const char* why) {
   if (grad.tensor == nullptr) return;
-  require_device(ctx, *grad.tensor, grad.name);
+  require_same_device(ctx, *grad.tensor, grad.name);
   if (!same_shape(*grad.tensor, shape))
     fail(CNN_SHAPE_MISMATCH, std::string(grad.name) + " is " + shape_string(*grad.tensor) + " but must be " +
                                  shape_string(shape) + ", " + why);

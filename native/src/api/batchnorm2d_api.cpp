@@ -69,9 +69,9 @@ void require_momentum(float momentum) {
 // Every tensor on the context's device; every output apart from every input and from the other outputs.
 void require_placement(const cnn_context& ctx, std::initializer_list<Named> inputs,
                        std::initializer_list<Named> outputs) {
-  for (const Named& t : inputs) cnn::require_device(ctx, *t.tensor, t.name);
+  for (const Named& t : inputs) cnn::require_same_device(ctx, *t.tensor, t.name);
   for (const Named& t : outputs) {
-    if (t.tensor != nullptr) cnn::require_device(ctx, *t.tensor, t.name);
+    if (t.tensor != nullptr) cnn::require_same_device(ctx, *t.tensor, t.name);
   }
   for (const Named* out = outputs.begin(); out != outputs.end(); ++out) {
     if (out->tensor == nullptr) continue;

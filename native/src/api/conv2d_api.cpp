@@ -53,8 +53,8 @@ cnn::Conv2dGeometry conv_geometry(const cnn_context& ctx, const cnn_tensor* x, c
   require_param(p.pad_bottom, 0, "pad_bottom");
   require_param(p.pad_left, 0, "pad_left");
   require_param(p.pad_right, 0, "pad_right");
-  cnn::require_device(ctx, xt, "x");
-  cnn::require_device(ctx, wt, "w");
+  cnn::require_same_device(ctx, xt, "x");
+  cnn::require_same_device(ctx, wt, "w");
   if (xt.dim(1) != wt.dim(1))
     cnn::fail(CNN_SHAPE_MISMATCH, "x is " + cnn::shape_string(xt) + " but w is " + cnn::shape_string(wt) +
                                       ": input channels " + std::to_string(xt.dim(1)) + " != " +
@@ -91,8 +91,8 @@ extern "C" CNN_API cnn_status cnn_conv2d_forward(cnn_context* context, const cnn
     const cnn::Conv2dGeometry g = conv_geometry(ctx, x, w, params);
     const cnn_tensor& yt = cnn::require_rank(y, "y", 4);
     if (bias != nullptr) cnn::require_rank(bias, "bias", 1);
-    cnn::require_device(ctx, yt, "y");
-    if (bias != nullptr) cnn::require_device(ctx, *bias, "bias");
+    cnn::require_same_device(ctx, yt, "y");
+    if (bias != nullptr) cnn::require_same_device(ctx, *bias, "bias");
     cnn::require_bias_fits(bias, *w);
 
     const std::array<int64_t, 4> expected = output_shape(g);

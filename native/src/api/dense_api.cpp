@@ -1,5 +1,6 @@
 // cnn_dense_forward and cnn_dense_backward: both check x [N,IN] and w [OUT,IN] through one function, then
-// each checks its own outputs and runs the active table's dense kernels (y = x * w^T + bias and its gradients).
+// each checks its own outputs and runs the active table's dense kernels (y = x * w^T + bias and its gradients),
+// or, on an OpenCL context, the device's tiled SGEMM with the bias fused (forward only so far).
 #include <cnn/cnn.h>
 
 #include <string>
@@ -10,6 +11,8 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
+#include "opencl/ops.h"
+#include "opencl/runtime.h"
 
 namespace {
 
@@ -23,8 +26,8 @@ struct DenseShape {
 DenseShape dense_shape(const cnn_context& ctx, const cnn_tensor* x, const cnn_tensor* w) {
   const cnn_tensor& xt = cnn::require_rank(x, "x", 2);
   const cnn_tensor& wt = cnn::require_rank(w, "w", 2);
-  cnn::require_device(ctx, xt, "x");
-  cnn::require_device(ctx, wt, "w");
+  cnn::require_same_device(ctx, xt, "x");
+  cnn::require_same_device(ctx, wt, "w");
   if (xt.dim(1) != wt.dim(1))
     cnn::fail(CNN_SHAPE_MISMATCH, "x is " + cnn::shape_string(xt) + " but w is " + cnn::shape_string(wt) +
                                       ": input features " + std::to_string(xt.dim(1)) + " != " +
@@ -41,8 +44,8 @@ extern "C" CNN_API cnn_status cnn_dense_forward(cnn_context* context, const cnn_
     const DenseShape s = dense_shape(ctx, x, w);
     const cnn_tensor& yt = cnn::require_rank(y, "y", 2);
     if (bias != nullptr) cnn::require_rank(bias, "bias", 1);
-    cnn::require_device(ctx, yt, "y");
-    if (bias != nullptr) cnn::require_device(ctx, *bias, "bias");
+    cnn::require_same_device(ctx, yt, "y");
+    if (bias != nullptr) cnn::require_same_device(ctx, *bias, "bias");
     cnn::require_bias_fits(bias, *w);
     const int64_t expected[2] = {s.n, s.out};
     if (!cnn::same_shape(yt, expected))
@@ -54,6 +57,11 @@ extern "C" CNN_API cnn_status cnn_dense_forward(cnn_context* context, const cnn_
     cnn::require_no_alias(yt, "y", w, "w");
     cnn::require_no_alias(yt, "y", bias, "bias");
 
+    if (ctx.opencl != nullptr) {
+      cnn::opencl::dense_forward(*ctx.opencl, s.n, s.in, s.out, x->storage->buffer->mem(), w->storage->buffer->mem(),
+                                 bias != nullptr ? bias->storage->buffer->mem() : nullptr, yt.storage->buffer->mem());
+      return;
+    }
     cnn::kernels().dense_forward(ctx, s.n, s.in, s.out, x->data(), w->data(),
                                  bias != nullptr ? bias->data() : nullptr, yt.data());
   });
@@ -75,6 +83,8 @@ extern "C" CNN_API cnn_status cnn_dense_backward(cnn_context* context, const cnn
     cnn::require_gradient_shape(ctx, dw_arg, w->shape(), "the shape of w");
     cnn::require_gradient_shape(ctx, db_arg, bias_shape, "one value per output feature");
     cnn::require_gradients_distinct({dx_arg, dw_arg, db_arg}, {{x, "x"}, {w, "w"}, {dy, "dy"}});
+    if (ctx.opencl != nullptr)
+      cnn::fail(CNN_UNSUPPORTED, "the context is on " + ctx.describe() + ", which has no dense backward kernel yet");
 
     const cnn::KernelTable& k = cnn::kernels();
     if (dx != nullptr || dw != nullptr)

@@ -27,8 +27,8 @@ void dropout(cnn_context* context, const cnn_tensor* in_ptr, const char* in_name
   // Written as !(rate >= 0 && rate < 1) so that NaN is rejected too; rate 1 would divide by zero.
   if (!(rate >= 0.0f && rate < 1.0f)) fail(CNN_INVALID_ARGUMENT, "rate " + std::to_string(rate) + " must be in [0, 1)");
   const cnn_tensor& out = cnn::require_tensor(out_ptr, out_name);
-  cnn::require_device(ctx, in, in_name);
-  cnn::require_device(ctx, out, out_name);
+  cnn::require_same_device(ctx, in, in_name);
+  cnn::require_same_device(ctx, out, out_name);
   cnn::require_same_shape(in, in_name, out, out_name, std::string(out_name) + " must have the shape of " + in_name);
   cnn::kernels().dropout(ctx, static_cast<int64_t>(in.count), rate, seed, in.data(), out.data());
 }

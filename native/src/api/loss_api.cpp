@@ -39,13 +39,13 @@ void softmax_cross_entropy(cnn_context* context, const cnn_tensor* logits_ptr, c
                            int64_t* out_correct) {
   cnn_context& ctx = cnn::require_context(context);
   const cnn_tensor& logits = cnn::require_rank(logits_ptr, "logits", 2);
-  cnn::require_device(ctx, logits, "logits");
+  cnn::require_same_device(ctx, logits, "logits");
   require_labels(labels, label_count, logits);
   // Written as !(s >= 0 && s < 1) so that NaN is rejected too.
   if (!(label_smoothing >= 0.0f && label_smoothing < 1.0f))
     fail(CNN_INVALID_ARGUMENT, "label_smoothing " + std::to_string(label_smoothing) + " must be in [0, 1)");
   if (dlogits != nullptr) {
-    cnn::require_device(ctx, *dlogits, "dlogits");
+    cnn::require_same_device(ctx, *dlogits, "dlogits");
     cnn::require_same_shape(logits, "logits", *dlogits, "dlogits", "dlogits must have the shape of logits");
     // The header allows no sharing: dlogits must be a tensor of its own.
     cnn::require_no_alias(*dlogits, "dlogits", &logits, "logits");

@@ -1,5 +1,6 @@
-// Argument checks shared by the op shims: the context, devices, output aliasing, bias and same-shape checks.
-// Each throws cnn::Error with a sentence naming the tensors and numbers; the guard adds the function name.
+// Argument checks shared by the op shims: the context, output aliasing, bias and same-shape checks (the device
+// check is core/context.h require_same_device). Each throws cnn::Error with a sentence naming the tensors and numbers;
+// the guard adds the function name.
 #pragma once
 
 #include <cnn/cnn.h>
@@ -16,14 +17,6 @@ namespace cnn {
 inline cnn_context& require_context(cnn_context* context) {
   if (context == nullptr) fail(CNN_INVALID_ARGUMENT, "context is null");
   return *context;
-}
-
-// Ops run on the context's device, so every tensor must live there.
-inline void require_device(const cnn_context& context, const cnn_tensor& t, const char* name) {
-  if (t.device() != context.device)
-    fail(CNN_INVALID_ARGUMENT, std::string(name) + " " + shape_string(t) + " is on device " +
-                                   std::to_string(static_cast<int>(t.device())) + " but the context is on device " +
-                                   std::to_string(static_cast<int>(context.device)));
 }
 
 // The output must not share storage (also through a reshape view) with an input the kernel still reads.

@@ -60,7 +60,7 @@ const cnn_tensor& require_like_param(const cnn_tensor* t_ptr, const char* name, 
 // several of them element by element). The written tensors come first, so each message names one of them first.
 void require_placement(const cnn_context& ctx, std::initializer_list<Named> tensors) {
   for (const Named& t : tensors) {
-    if (t.tensor != nullptr) cnn::require_device(ctx, *t.tensor, t.name);
+    if (t.tensor != nullptr) cnn::require_same_device(ctx, *t.tensor, t.name);
   }
   for (const Named* a = tensors.begin(); a != tensors.end(); ++a) {
     if (a->tensor == nullptr) continue;

@@ -107,8 +107,8 @@ void pool2d_forward(cnn::Pool2dForwardFn cnn::KernelTable::*kernel, cnn_context*
   const cnn_tensor& x = cnn::require_rank(x_ptr, "x", 4);
   cnn::require_not_null(params, "params");
   const cnn_tensor& y = cnn::require_tensor(y_ptr, "y");
-  cnn::require_device(ctx, x, "x");
-  cnn::require_device(ctx, y, "y");
+  cnn::require_same_device(ctx, x, "x");
+  cnn::require_same_device(ctx, y, "y");
   const cnn::Pool2dGeometry g = pool_geometry(x, "x", *params);
   require_output_shape(y, "y", kForwardOutput, g.n, g.c, g.oh, g.ow);
   // The kernels read windows of x after writing earlier cells of y, so pooling cannot run in place.
@@ -120,8 +120,8 @@ void global_avgpool2d_forward(cnn_context* context, const cnn_tensor* x_ptr, cnn
   cnn_context& ctx = cnn::require_context(context);
   const cnn_tensor& x = cnn::require_rank(x_ptr, "x", 4);
   const cnn_tensor& y = cnn::require_tensor(y_ptr, "y");
-  cnn::require_device(ctx, x, "x");
-  cnn::require_device(ctx, y, "y");
+  cnn::require_same_device(ctx, x, "x");
+  cnn::require_same_device(ctx, y, "y");
   require_output_shape(y, "y", kForwardOutput, x.dim(0), x.dim(1), 1, 1);
   cnn::require_no_alias(y, "y", &x, "x");
   cnn::kernels().global_avgpool2d_forward(ctx, x.dim(0) * x.dim(1), x.dim(2) * x.dim(3), x.data(), y.data());
@@ -137,9 +137,9 @@ void maxpool2d_backward(cnn_context* context, const cnn_tensor* x_ptr, const cnn
   const cnn_tensor& dy = cnn::require_tensor(dy_ptr, "dy");
   cnn::require_not_null(params, "params");
   const cnn_tensor& dx = cnn::require_tensor(dx_ptr, "dx");
-  cnn::require_device(ctx, x, "x");
-  cnn::require_device(ctx, dy, "dy");
-  cnn::require_device(ctx, dx, "dx");
+  cnn::require_same_device(ctx, x, "x");
+  cnn::require_same_device(ctx, dy, "dy");
+  cnn::require_same_device(ctx, dx, "dx");
   const cnn::Pool2dGeometry g = pool_geometry(x, "x", *params);
   require_output_shape(dy, "dy", kBackwardOutput, g.n, g.c, g.oh, g.ow);
   require_shape_of_x(dx, x);
@@ -155,8 +155,8 @@ void avgpool2d_backward(cnn_context* context, const cnn_tensor* dy_ptr, const cn
   const cnn_tensor& dy = cnn::require_tensor(dy_ptr, "dy");
   cnn::require_not_null(params, "params");
   const cnn_tensor& dx = cnn::require_rank(dx_ptr, "dx", 4);
-  cnn::require_device(ctx, dy, "dy");
-  cnn::require_device(ctx, dx, "dx");
+  cnn::require_same_device(ctx, dy, "dy");
+  cnn::require_same_device(ctx, dx, "dx");
   const cnn::Pool2dGeometry g = pool_geometry(dx, "dx", *params);
   require_output_shape(dy, "dy", kBackwardOutput, g.n, g.c, g.oh, g.ow);
   cnn::require_no_alias(dx, "dx", &dy, "dy");
@@ -167,8 +167,8 @@ void global_avgpool2d_backward(cnn_context* context, const cnn_tensor* dy_ptr, c
   cnn_context& ctx = cnn::require_context(context);
   const cnn_tensor& dy = cnn::require_tensor(dy_ptr, "dy");
   const cnn_tensor& dx = cnn::require_rank(dx_ptr, "dx", 4);
-  cnn::require_device(ctx, dy, "dy");
-  cnn::require_device(ctx, dx, "dx");
+  cnn::require_same_device(ctx, dy, "dy");
+  cnn::require_same_device(ctx, dx, "dx");
   require_output_shape(dy, "dy", kBackwardOutput, dx.dim(0), dx.dim(1), 1, 1);
   cnn::require_no_alias(dx, "dx", &dy, "dy");
   cnn::kernels().global_avgpool2d_backward(ctx, dx.dim(0) * dx.dim(1), dx.dim(2) * dx.dim(3), dy.data(), dx.data());

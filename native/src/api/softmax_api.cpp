@@ -36,8 +36,8 @@ void softmax_forward(cnn_context* context, const cnn_tensor* x_ptr, cnn_tensor* 
   const cnn_tensor& x = cnn::require_tensor(x_ptr, "x");
   const cnn_tensor& y = cnn::require_tensor(y_ptr, "y");
   const ClassAxis a = class_axis(x, "x");
-  cnn::require_device(ctx, x, "x");
-  cnn::require_device(ctx, y, "y");
+  cnn::require_same_device(ctx, x, "x");
+  cnn::require_same_device(ctx, y, "y");
   // Same element count is not enough: [2,3] -> [3,2] would change which elements form a row.
   cnn::require_same_shape(x, "x", y, "y", "softmax needs y of the same shape as x");
   // Same storage with the same shape means the same elements in the same places: in place is safe.
@@ -52,9 +52,9 @@ void softmax_backward(cnn_context* context, const cnn_tensor* y_ptr, const cnn_t
   const cnn_tensor& dy = cnn::require_tensor(dy_ptr, "dy");
   const cnn_tensor& dx = cnn::require_tensor(dx_ptr, "dx");
   const ClassAxis a = class_axis(y, "y");
-  cnn::require_device(ctx, y, "y");
-  cnn::require_device(ctx, dy, "dy");
-  cnn::require_device(ctx, dx, "dx");
+  cnn::require_same_device(ctx, y, "y");
+  cnn::require_same_device(ctx, dy, "dy");
+  cnn::require_same_device(ctx, dx, "dx");
   cnn::require_same_shape(y, "y", dy, "dy", "dy must have the shape of y");
   cnn::require_same_shape(y, "y", dx, "dx", "dx must have the shape of y");
   cnn::require_no_alias(dx, "dx", &y, "y");

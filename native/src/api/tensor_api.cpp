@@ -1,6 +1,7 @@
 // cnn_tensor_*: create, view (reshape), query, copy in/out, and the whole-tensor utilities (fill, copy,
-// scale, sum of squares). Every tensor belongs to a device, taken from the context at creation; copies
-// through caller buffers are CPU-only for now; the utilities run on the context's device.
+// scale, sum of squares). Every tensor belongs to a device, taken from the context at creation: CPU tensors
+// are host memory, OpenCL tensors a device buffer (copies in and out go through the queue, the utilities run
+// as device commands and kernels). Every utility checks its tensors against the context's device.
 #include <cnn/cnn.h>
 
 #include <cstring>
@@ -13,6 +14,8 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
+#include "opencl/ops.h"
+#include "opencl/runtime.h"
 
 namespace {
 
@@ -26,11 +29,12 @@ cnn_tensor* new_handle(std::shared_ptr<cnn::Storage> storage, const int64_t* sha
   return handle.release();
 }
 
-void require_cpu(const cnn_tensor& t) {
+// Host memory of a tensor that is neither a CPU tensor nor has a device buffer: none this library makes, so
+// `why` names what the caller wanted.
+void require_cpu(const cnn_tensor& t, const char* why) {
   if (t.device() != cnn::DeviceType::Cpu)
-    cnn::fail(CNN_UNSUPPORTED, "tensor " + cnn::shape_string(t) + " is on device " +
-                                   std::to_string(static_cast<int>(t.device())) +
-                                   ", not the CPU; only CPU tensors are copied through host buffers");
+    cnn::fail(CNN_UNSUPPORTED, "tensor " + cnn::shape_string(t) + " is on " + t.storage->describe() + ", not the CPU; " +
+                                   why);
 }
 
 void require_count(const cnn_tensor& t, size_t count) {
@@ -48,8 +52,8 @@ extern "C" CNN_API cnn_status cnn_tensor_create(cnn_context* context, const int6
     *out = nullptr;
     cnn::require_not_null(context, "context");
     size_t count = cnn::checked_element_count(shape, rank);
-    auto storage = std::make_shared<cnn::Storage>(count);
-    storage->device = context->device;
+    auto storage = context->opencl != nullptr ? std::make_shared<cnn::Storage>(count, context->opencl)
+                                              : std::make_shared<cnn::Storage>(count);
     *out = new_handle(std::move(storage), shape, rank, count);
   });
 }
@@ -106,8 +110,12 @@ extern "C" CNN_API cnn_status cnn_tensor_write(cnn_tensor* tensor, const float* 
     const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
     cnn::require_not_null(src, "src");
     require_count(t, count);
-    require_cpu(t);
-    std::memcpy(t.data(), src, count * sizeof(float));
+    if (t.storage->buffer != nullptr) {
+      t.storage->buffer->write(src);
+    } else {
+      require_cpu(t, "only CPU and OpenCL tensors are copied through host buffers");
+      std::memcpy(t.data(), src, count * sizeof(float));
+    }
   });
 }
 
@@ -116,8 +124,12 @@ extern "C" CNN_API cnn_status cnn_tensor_read(const cnn_tensor* tensor, float* d
     const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
     cnn::require_not_null(dst, "dst");
     require_count(t, count);
-    require_cpu(t);
-    std::memcpy(dst, t.data(), count * sizeof(float));
+    if (t.storage->buffer != nullptr) {
+      t.storage->buffer->read(dst);
+    } else {
+      require_cpu(t, "only CPU and OpenCL tensors are copied through host buffers");
+      std::memcpy(dst, t.data(), count * sizeof(float));
+    }
   });
 }
 
@@ -126,19 +138,22 @@ extern "C" CNN_API cnn_status cnn_tensor_data(cnn_tensor* tensor, float** out) {
     const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
     cnn::require_not_null(out, "out");
     *out = nullptr;
-    require_cpu(t);
+    require_cpu(t, "its memory is not host memory: copy it out with cnn_tensor_read");
     *out = t.data();
   });
 }
 
-// ---- tensor utilities: on the context's device, through the active kernel table -----------------------
+// ---- tensor utilities: on the context's device (the active CPU kernel table, or OpenCL commands) ---------
 
 extern "C" CNN_API cnn_status cnn_tensor_fill(cnn_context* context, cnn_tensor* tensor, float value) {
   return CNN_GUARD({
     cnn_context& ctx = cnn::require_context(context);
     const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
-    cnn::require_device(ctx, t, "tensor");
-    cnn::kernels().fill(ctx, static_cast<int64_t>(t.count), value, t.data());
+    cnn::require_same_device(ctx, t, "tensor");
+    if (ctx.opencl != nullptr)
+      cnn::opencl::fill(*ctx.opencl, t.storage->buffer->mem(), static_cast<int64_t>(t.count), value);
+    else
+      cnn::kernels().fill(ctx, static_cast<int64_t>(t.count), value, t.data());
   });
 }
 
@@ -147,15 +162,19 @@ extern "C" CNN_API cnn_status cnn_tensor_copy(cnn_context* context, const cnn_te
     cnn_context& ctx = cnn::require_context(context);
     const cnn_tensor& s = cnn::require_tensor(src, "src");
     const cnn_tensor& d = cnn::require_tensor(dst, "dst");
-    cnn::require_device(ctx, s, "src");
-    cnn::require_device(ctx, d, "dst");
+    cnn::require_same_device(ctx, s, "src");
+    cnn::require_same_device(ctx, d, "dst");
     if (s.count != d.count)
       cnn::fail(CNN_SHAPE_MISMATCH, "src " + cnn::shape_string(s) + " has " + std::to_string(s.count) +
                                         " elements but dst " + cnn::shape_string(d) + " has " +
                                         std::to_string(d.count) + " elements; a copy needs equal element counts");
     // Views of one storage all start at its first element, so the same storage means the same elements:
     // nothing to do (src == dst, or a reshape of it).
-    if (s.data() != d.data()) std::memcpy(d.data(), s.data(), s.count * sizeof(float));
+    if (s.storage == d.storage) return;
+    if (ctx.opencl != nullptr)
+      cnn::opencl::copy(*ctx.opencl, s.storage->buffer->mem(), d.storage->buffer->mem(), static_cast<int64_t>(s.count));
+    else
+      std::memcpy(d.data(), s.data(), s.count * sizeof(float));
   });
 }
 
@@ -163,8 +182,11 @@ extern "C" CNN_API cnn_status cnn_tensor_scale(cnn_context* context, cnn_tensor*
   return CNN_GUARD({
     cnn_context& ctx = cnn::require_context(context);
     const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
-    cnn::require_device(ctx, t, "tensor");
-    cnn::kernels().scale(ctx, static_cast<int64_t>(t.count), factor, t.data());
+    cnn::require_same_device(ctx, t, "tensor");
+    if (ctx.opencl != nullptr)
+      cnn::opencl::scale(*ctx.opencl, t.storage->buffer->mem(), static_cast<int64_t>(t.count), factor);
+    else
+      cnn::kernels().scale(ctx, static_cast<int64_t>(t.count), factor, t.data());
   });
 }
 
@@ -173,7 +195,9 @@ extern "C" CNN_API cnn_status cnn_tensor_sum_squares(cnn_context* context, const
     cnn_context& ctx = cnn::require_context(context);
     const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
     cnn::require_not_null(out, "out");
-    cnn::require_device(ctx, t, "tensor");
-    *out = cnn::kernels().sum_squares(ctx, static_cast<int64_t>(t.count), t.data());
+    cnn::require_same_device(ctx, t, "tensor");
+    *out = ctx.opencl != nullptr
+               ? cnn::opencl::sum_squares(*ctx.opencl, t.storage->buffer->mem(), static_cast<int64_t>(t.count))
+               : cnn::kernels().sum_squares(ctx, static_cast<int64_t>(t.count), t.data());
   });
 }

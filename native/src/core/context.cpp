@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "opencl/runtime.h"
 
 namespace cnn {
 
@@ -56,7 +57,20 @@ int parallel_threads(const cnn_context& ctx, int64_t work, int64_t min_work) {
   return threads < 1 ? 1 : threads;
 }
 
+void require_same_device(const cnn_context& context, const cnn_tensor& t, const char* name) {
+  if (t.device() == context.device && t.storage->runtime() == context.opencl.get()) return;
+  fail(CNN_INVALID_ARGUMENT, std::string(name) + " " + shape_string(t) + " is on " + t.storage->describe() +
+                                 " but the context is on " + context.describe());
+}
+
 }  // namespace cnn
+
+std::string cnn_context::describe() const {
+  std::string text = "device " + std::to_string(static_cast<int>(device));
+  if (device == cnn::DeviceType::Cpu) return text + " (CPU)";
+  if (opencl != nullptr) return text + " (" + opencl->describe() + ")";
+  return text;
+}
 
 cnn::Scratch cnn_context::scratch(size_t floats) {
   bool expected = false;

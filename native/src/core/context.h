@@ -8,7 +8,9 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <string>
 
 #include "core/tensor.h"
 
@@ -38,16 +40,27 @@ int hardware_threads();  // logical cores available to this process
 // the same results whatever this returns.
 int parallel_threads(const cnn_context& ctx, int64_t work, int64_t min_work);
 
+// Ops run on the context's device, so every tensor must live there: the same device type and, for OpenCL,
+// the same device. Throws CNN_INVALID_ARGUMENT naming the tensor and both devices, e.g.
+// "x [4,3] is on device 1 (OpenCL #0 'pthread-haswell' of platform 'Portable Computing Language') but the
+// context is on device 0 (CPU)". Every op shim calls it for each tensor argument.
+void require_same_device(const cnn_context& context, const cnn_tensor& t, const char* name);
+
 }  // namespace cnn
 
 struct cnn_context {
   cnn::DeviceType device = cnn::DeviceType::Cpu;
+  // The OpenCL device of an OpenCL context (null on the CPU); shared with its tensors' buffers.
+  std::shared_ptr<cnn::opencl::Runtime> opencl;
   std::atomic<int32_t> threads{1};  // >= 1, resolved from 0 at creation / set_threads
 
   // Scratch for one op call; grows the arena when needed. Thread-safe.
   cnn::Scratch scratch(size_t floats);
 
   ~cnn_context();
+
+  // "device 0 (CPU)" or "device 1 (OpenCL #0 '...' of platform '...')", as Storage::describe.
+  std::string describe() const;
 
  private:
   friend class cnn::Scratch;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "opencl/runtime.h"
 
 namespace cnn {
 
@@ -33,7 +34,29 @@ Storage::Storage(size_t floats) : count(floats) {
   data = static_cast<float*>(p);
 }
 
-Storage::~Storage() { ::operator delete(data, std::align_val_t{kAlignment}); }
+Storage::Storage(size_t floats, std::shared_ptr<opencl::Runtime> runtime) : device(DeviceType::OpenCL), count(floats) {
+  if (floats == 0 || floats > kMaxElements)
+    fail(CNN_OUT_OF_MEMORY, "cannot allocate " + std::to_string(floats) + " floats");
+  buffer = std::make_unique<opencl::Buffer>(std::move(runtime), floats);
+}
+
+Storage::~Storage() {
+  if (data != nullptr) ::operator delete(data, std::align_val_t{kAlignment});
+}
+
+opencl::Runtime* Storage::runtime() const { return buffer != nullptr ? &buffer->runtime() : nullptr; }
+
+std::string Storage::describe() const {
+  std::string text = "device " + std::to_string(static_cast<int>(device));
+  if (device == DeviceType::Cpu) return text + " (CPU)";
+  if (buffer != nullptr) return text + " (" + buffer->runtime().describe() + ")";
+  return text;
+}
+
+void fail_not_in_host_memory(const cnn_tensor& t) {
+  fail(CNN_UNSUPPORTED, "tensor " + shape_string(t) + " is in the memory of " + t.storage->describe() +
+                            " and this op has no kernel for that device yet, so it cannot run there");
+}
 
 size_t checked_element_count(const int64_t* shape, size_t rank) {
   if (rank < 1 || rank > CNN_MAX_RANK)

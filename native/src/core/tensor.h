@@ -10,20 +10,40 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 
 namespace cnn {
 
-enum class DeviceType { Cpu = 0 };  // OpenCL joins here; ops check tensors against the context's device
+// Ops check every tensor against the context's device with require_same_device (core/context.h), which
+// also tells two OpenCL devices apart and names them.
+enum class DeviceType { Cpu = 0, OpenCL = 1 };
 
+namespace opencl {
+class Buffer;
+class Runtime;
+}  // namespace opencl
+
+// CPU storage has host memory (data); OpenCL storage has a device buffer and data == nullptr, so no CPU
+// kernel can reach device memory: cnn_tensor::data() throws for it instead.
 struct Storage {
   DeviceType device = DeviceType::Cpu;
-  float* data = nullptr;  // 64-byte aligned
+  float* data = nullptr;  // 64-byte aligned host memory; null for device storage
   size_t count = 0;       // floats
-  explicit Storage(size_t count);  // throws CNN_OUT_OF_MEMORY on overflow or failure
+  std::unique_ptr<opencl::Buffer> buffer;  // the device memory of OpenCL storage
+  explicit Storage(size_t count);  // CPU; throws CNN_OUT_OF_MEMORY on overflow or failure
+  Storage(size_t count, std::shared_ptr<opencl::Runtime> runtime);  // zero-filled buffer on that device
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
+
+  // The OpenCL device this storage lives on; null for CPU storage.
+  opencl::Runtime* runtime() const;
+  // "device 0 (CPU)", "device 1 (OpenCL #0 'pthread-haswell' of platform 'Portable Computing Language')".
+  std::string describe() const;
 };
+
+// Throws CNN_UNSUPPORTED: tensor `t` lives in device memory, which a CPU kernel cannot read.
+[[noreturn]] void fail_not_in_host_memory(const cnn_tensor& t);
 
 // Validates rank (1..CNN_MAX_RANK), dims (>= 1) and that the product fits in size_t bytes;
 // returns the element count. Error messages name the shape, e.g. "shape [3,-1] has dimension 1 = -1".
@@ -39,7 +59,12 @@ struct cnn_tensor {
 
   std::span<const int64_t> shape() const { return {dims.data(), rank}; }
   int64_t dim(size_t i) const { return dims[i]; }
-  float* data() const { return storage->data; }
+  // Host memory for CPU kernels. Throws CNN_UNSUPPORTED for a tensor in device memory: every CPU op reaches
+  // tensor memory only through here, so an op without a kernel for the device fails instead of crashing.
+  float* data() const {
+    if (storage->data == nullptr) cnn::fail_not_in_host_memory(*this);
+    return storage->data;
+  }
   cnn::DeviceType device() const { return storage->device; }
 };
 

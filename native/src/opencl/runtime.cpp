@@ -1,0 +1,151 @@
+// Per-device OpenCL state (context, queue, program cache, launches) and device buffers.
+#include "opencl/runtime.h"
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "opencl/kernel_sources.h"
+
+namespace cnn::opencl {
+
+namespace {
+
+std::string program_key(std::string_view file, const std::string& options) {
+  return std::string(file) + '\n' + options;
+}
+
+}  // namespace
+
+std::string_view kernel_source(std::string_view file) {
+  for (const KernelSource& source : kernel_sources())
+    if (source.file == file) return source.text;
+  fail(CNN_INTERNAL, "OpenCL kernel file kernels/" + std::string(file) + ".cl was not embedded into this build");
+}
+
+std::shared_ptr<Runtime> Runtime::for_device(int32_t index) {
+  const DeviceInfo& info = opencl::device(index);
+  static std::mutex mutex;
+  static std::map<int32_t, std::weak_ptr<Runtime>> runtimes;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::shared_ptr<Runtime> runtime = runtimes[index].lock();
+  if (!runtime) {
+    runtime = std::make_shared<Runtime>(info);
+    runtimes[index] = runtime;
+  }
+  return runtime;
+}
+
+Runtime::Runtime(const DeviceInfo& device) : device_(device), cl_(api()) {
+  const cl_context_properties properties[] = {CL_CONTEXT_PLATFORM,
+                                              reinterpret_cast<cl_context_properties>(device.platform), 0};
+  cl_int code = CL_SUCCESS;
+  context_ = cl_.CreateContext(properties, 1, &device.id, nullptr, nullptr, &code);
+  check(code, "clCreateContext");
+  queue_ = cl_.CreateCommandQueue(context_, device.id, 0, &code);
+  if (code != CL_SUCCESS) {
+    cl_.ReleaseContext(context_);
+    check(code, "clCreateCommandQueue");
+  }
+}
+
+Runtime::~Runtime() {
+  // Work still queued (a kernel writing a buffer nobody reads) finishes before its objects go.
+  cl_.Finish(queue_);
+  for (auto& [key, program] : programs_) {
+    for (auto& [name, kernel] : program.kernels) cl_.ReleaseKernel(kernel);
+    cl_.ReleaseProgram(program.program);
+  }
+  cl_.ReleaseCommandQueue(queue_);
+  cl_.ReleaseContext(context_);
+}
+
+cl_program Runtime::build(std::string_view file, std::string_view source, const std::string& options) {
+  const char* text = source.data();
+  const size_t length = source.size();
+  cl_int code = CL_SUCCESS;
+  cl_program program = cl_.CreateProgramWithSource(context_, 1, &text, &length, &code);
+  check(code, "clCreateProgramWithSource(kernels/" + std::string(file) + ".cl)");
+  code = cl_.BuildProgram(program, 1, &device_.id, options.c_str(), nullptr, nullptr);
+  if (code == CL_SUCCESS) return program;
+
+  size_t log_size = 0;
+  std::string log;
+  if (cl_.GetProgramBuildInfo(program, device_.id, CL_PROGRAM_BUILD_LOG, 0, nullptr, &log_size) == CL_SUCCESS) {
+    log.resize(log_size);
+    if (cl_.GetProgramBuildInfo(program, device_.id, CL_PROGRAM_BUILD_LOG, log_size, log.data(), nullptr) !=
+        CL_SUCCESS)
+      log.clear();
+    while (!log.empty() && (log.back() == '\0' || log.back() == '\n' || log.back() == ' ')) log.pop_back();
+  }
+  cl_.ReleaseProgram(program);
+  fail(CNN_DEVICE_ERROR, "building OpenCL kernel file kernels/" + std::string(file) + ".cl (options '" + options +
+                             "') failed on " + describe() + ": " + error_name(code) + " (" + std::to_string(code) +
+                             "); build log:\n" + (log.empty() ? "(the driver gave no log)" : log));
+}
+
+cl_kernel Runtime::kernel(std::string_view file, const std::string& options, const char* kernel_name) {
+  std::lock_guard<std::mutex> lock(programs_mutex_);
+  const std::string key = program_key(file, options);
+  auto found = programs_.find(key);
+  if (found == programs_.end()) {
+    Program program;
+    program.program = build(file, kernel_source(file), options);
+    found = programs_.emplace(key, std::move(program)).first;
+  }
+  Program& program = found->second;
+  auto kernel = program.kernels.find(kernel_name);
+  if (kernel != program.kernels.end()) return kernel->second;
+  cl_int code = CL_SUCCESS;
+  cl_kernel created = cl_.CreateKernel(program.program, kernel_name, &code);
+  check(code, std::string("clCreateKernel(") + kernel_name + " in kernels/" + std::string(file) + ".cl)");
+  program.kernels.emplace(kernel_name, created);
+  return created;
+}
+
+void Runtime::set_arg(cl_kernel kernel, const char* name, cl_uint index, size_t size, const void* value) {
+  check(cl_.SetKernelArg(kernel, index, size, value),
+        std::string("clSetKernelArg(") + name + ", argument " + std::to_string(index) + ")");
+}
+
+void Runtime::enqueue(cl_kernel kernel, const char* name, cl_uint dims, const size_t* global, const size_t* local) {
+  check(cl_.EnqueueNDRangeKernel(queue_, kernel, dims, nullptr, global, local, 0, nullptr, nullptr),
+        std::string("clEnqueueNDRangeKernel(") + name + ")");
+}
+
+Buffer::Buffer(std::shared_ptr<Runtime> runtime, size_t count) : runtime_(std::move(runtime)), count_(count) {
+  const DeviceInfo& device = runtime_->device();
+  const uint64_t bytes = static_cast<uint64_t>(count) * sizeof(float);
+  if (bytes > device.max_allocation_bytes)
+    fail(CNN_OUT_OF_MEMORY, "a tensor of " + std::to_string(count) + " floats (" + std::to_string(bytes) +
+                                " bytes) exceeds the largest single allocation of " + device.describe() + " (" +
+                                std::to_string(device.max_allocation_bytes) + " bytes)");
+  const Api& cl = runtime_->cl();
+  cl_int code = CL_SUCCESS;
+  mem_ = cl.CreateBuffer(runtime_->context(), CL_MEM_READ_WRITE, bytes, nullptr, &code);
+  runtime_->check(code, "allocating " + std::to_string(bytes) + " bytes (clCreateBuffer)");
+  // Tensors start zero-filled on every device. Drivers may allocate lazily, so an out-of-memory can also
+  // surface here rather than at clCreateBuffer.
+  const cl_float zero = 0.0f;
+  code = cl.EnqueueFillBuffer(runtime_->queue(), mem_, &zero, sizeof(zero), 0, bytes, 0, nullptr, nullptr);
+  if (code != CL_SUCCESS) {
+    cl.ReleaseMemObject(mem_);
+    runtime_->check(code, "zero-filling " + std::to_string(bytes) + " bytes (clEnqueueFillBuffer)");
+  }
+}
+
+Buffer::~Buffer() { runtime_->cl().ReleaseMemObject(mem_); }
+
+void Buffer::write(const float* src) {
+  runtime_->check(runtime_->cl().EnqueueWriteBuffer(runtime_->queue(), mem_, CL_TRUE, 0, count_ * sizeof(float), src,
+                                                    0, nullptr, nullptr),
+                  "writing " + std::to_string(count_) + " floats to the device (clEnqueueWriteBuffer)");
+}
+
+void Buffer::read(float* dst) const {
+  runtime_->check(runtime_->cl().EnqueueReadBuffer(runtime_->queue(), mem_, CL_TRUE, 0, count_ * sizeof(float), dst,
+                                                   0, nullptr, nullptr),
+                  "reading " + std::to_string(count_) + " floats from the device (clEnqueueReadBuffer)");
+}
+
+}  // namespace cnn::opencl

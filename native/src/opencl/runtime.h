@@ -1,0 +1,99 @@
+// One OpenCL device in use: its cl_context, an in-order command queue, the programs built from the embedded
+// kernel files, and device buffers. Shared (shared_ptr) by every cnn_context on the device and by every
+// buffer allocated there, so tensors move freely between contexts of one device and a tensor outliving its
+// context still reads back. Thread-safe: kernel arguments are set and enqueued under one lock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "opencl/cl.h"
+#include "opencl/device.h"
+#include "opencl/loader.h"
+
+namespace cnn::opencl {
+
+class Runtime : public std::enable_shared_from_this<Runtime> {
+ public:
+  // The runtime of device `index` (see devices()), created on first use and kept while anything holds it.
+  static std::shared_ptr<Runtime> for_device(int32_t index);
+
+  explicit Runtime(const DeviceInfo& device);  // use for_device(); public for make_shared
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  const DeviceInfo& device() const { return device_; }
+  std::string describe() const { return device_.describe(); }
+  const Api& cl() const { return cl_; }
+  cl_context context() const { return context_; }
+  cl_command_queue queue() const { return queue_; }
+
+  // Kernel `kernel_name` of the embedded file `file` ("sgemm" for kernels/sgemm.cl) built with `options`;
+  // built once per (file, options) and kept for the runtime's life. A failed build throws CNN_DEVICE_ERROR
+  // with the compiler's log.
+  cl_kernel kernel(std::string_view file, const std::string& options, const char* kernel_name);
+  // Builds `source` as if it were kernels/<file>.cl, uncached: the error path tests use with a broken source.
+  cl_program build(std::string_view file, std::string_view source, const std::string& options);
+
+  // Sets the arguments (cl_mem, cl_int, cl_long, cl_float values, in order) and enqueues `kernel` over
+  // `global` work-items in work-groups of `local` (nullptr lets the driver choose), atomically with respect to
+  // other launches. Asynchronous: the in-order queue orders it before later reads.
+  template <class... Args>
+  void launch(cl_kernel kernel, const char* name, cl_uint dims, const size_t* global, const size_t* local,
+              const Args&... args) {
+    std::lock_guard<std::mutex> lock(launch_mutex_);
+    cl_uint index = 0;
+    (set_arg(kernel, name, index++, sizeof(Args), &args), ...);
+    enqueue(kernel, name, dims, global, local);
+  }
+
+  // Fails with a message naming `what` and this device when code is not CL_SUCCESS.
+  void check(cl_int code, const std::string& what) const { opencl::check(code, what, device_); }
+
+ private:
+  struct Program {
+    cl_program program = nullptr;
+    std::map<std::string, cl_kernel, std::less<>> kernels;
+  };
+  void set_arg(cl_kernel kernel, const char* name, cl_uint index, size_t size, const void* value);
+  void enqueue(cl_kernel kernel, const char* name, cl_uint dims, const size_t* global, const size_t* local);
+
+  const DeviceInfo& device_;
+  const Api& cl_;
+  cl_context context_ = nullptr;
+  cl_command_queue queue_ = nullptr;
+  std::mutex programs_mutex_;
+  std::map<std::string, Program, std::less<>> programs_;  // key: file + '\n' + options
+  std::mutex launch_mutex_;
+};
+
+// Device memory of `count` floats, zero-filled at creation, released with the last owner. Reads and writes
+// through host buffers block until done, so the caller's buffer is never kept after the call.
+class Buffer {
+ public:
+  Buffer(std::shared_ptr<Runtime> runtime, size_t count);  // CNN_OUT_OF_MEMORY when the device cannot hold it
+  ~Buffer();
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+
+  cl_mem mem() const { return mem_; }
+  size_t count() const { return count_; }
+  Runtime& runtime() const { return *runtime_; }
+  const std::shared_ptr<Runtime>& shared_runtime() const { return runtime_; }
+
+  void write(const float* src);  // count() floats from the host
+  void read(float* dst) const;   // count() floats to the host
+
+ private:
+  std::shared_ptr<Runtime> runtime_;
+  cl_mem mem_ = nullptr;
+  size_t count_ = 0;
+};
+
+}  // namespace cnn::opencl
