@@ -21,6 +21,7 @@ internal static class CliApp
             VisualizeCommand.Create(),
             BenchCommand.Create(),
             InfoCommand.Create(),
+            DevicesCommand.Create(),
         };
         try
         {

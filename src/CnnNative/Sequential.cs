@@ -42,9 +42,15 @@ public sealed partial class Sequential : IDisposable
     /// <param name="device">Where the model runs; null means <see cref="CnnNative.Device.Cpu"/>.</param>
     /// <exception cref="ArgumentException">A layer is null, repeated, disposed or already in a model, two layers share
     /// a name, or a layer cannot take its input.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="device"/> is an OpenCL device: every op runs there,
+    /// but layers keep their parameters on the CPU so far, so models run on the CPU only.</exception>
     public Sequential(TensorShape? inputShape, IEnumerable<Layer> layers, int seed = DefaultSeed, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(layers);
+        if (device is not null && !device.IsCpu)
+            throw new NotSupportedException(
+                $"A Sequential model cannot run on {device} yet: layers keep their parameters on the CPU. " +
+                "Tensors and the native ops run on OpenCL devices; models follow.");
         Seed = seed;
         Device = device ?? Device.Cpu;
         _layers = [.. layers];

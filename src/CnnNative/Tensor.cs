@@ -75,8 +75,13 @@ public sealed unsafe class Tensor : IDisposable
     /// The tensor's memory, without a copy (CPU tensors only). The span is valid until the tensor is
     /// disposed; writing to it changes the tensor and every view of it.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The tensor lives in OpenCL device memory, which the host
+    /// cannot view; use <see cref="CopyTo"/> and <see cref="CopyFrom"/>.</exception>
     public Span<float> AsSpan()
     {
+        if (!Device.IsCpu)
+            throw new InvalidOperationException(
+                $"Tensor {Shape} lives on {Device}, not in host memory: use CopyTo/CopyFrom (or ToArray) to read or write it.");
         if (ElementCount > int.MaxValue)
             throw new InvalidOperationException($"Tensor {Shape} has {ElementCount} elements, more than a span can hold.");
         float* data;

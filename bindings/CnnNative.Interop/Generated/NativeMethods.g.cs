@@ -220,10 +220,10 @@ internal static unsafe partial class NativeMethods
     /// <summary>
     /// A context on OpenCL device `device_index`. Tensors created on it live in device memory: cnn_tensor_write and
     /// cnn_tensor_read copy to and from the host, cnn_tensor_data fails with CNN_UNSUPPORTED, reshape views share
-    /// the device buffer, fill/copy/scale/sum_squares run on the device. Ops run on the device; an op without an
-    /// OpenCL kernel yet fails with CNN_UNSUPPORTED. Contexts on the same device share its OpenCL context and
-    /// queue, so their tensors may be mixed; tensors of another device are rejected (CNN_INVALID_ARGUMENT).
-    /// The thread count (cnn_context_set_threads) applies to host-side work only.
+    /// the device buffer. Every op runs on the device (kernels in native/src/opencl/kernels); nothing falls back
+    /// to the CPU. Contexts on the same device share its OpenCL context and queue, so their tensors may be mixed;
+    /// tensors of another device are rejected (CNN_INVALID_ARGUMENT). The thread count (cnn_context_set_threads)
+    /// applies to host-side work only.
     /// </summary>
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_context_create_device(int device_index, out ContextHandle @out);

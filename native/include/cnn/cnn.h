@@ -125,10 +125,10 @@ CNN_API const char* cnn_device_string(int32_t index, cnn_device_text which);
 
 /* A context on OpenCL device `device_index`. Tensors created on it live in device memory: cnn_tensor_write and
  * cnn_tensor_read copy to and from the host, cnn_tensor_data fails with CNN_UNSUPPORTED, reshape views share
- * the device buffer, fill/copy/scale/sum_squares run on the device. Ops run on the device; an op without an
- * OpenCL kernel yet fails with CNN_UNSUPPORTED. Contexts on the same device share its OpenCL context and
- * queue, so their tensors may be mixed; tensors of another device are rejected (CNN_INVALID_ARGUMENT).
- * The thread count (cnn_context_set_threads) applies to host-side work only. */
+ * the device buffer. Every op runs on the device (kernels in native/src/opencl/kernels); nothing falls back
+ * to the CPU. Contexts on the same device share its OpenCL context and queue, so their tensors may be mixed;
+ * tensors of another device are rejected (CNN_INVALID_ARGUMENT). The thread count (cnn_context_set_threads)
+ * applies to host-side work only. */
 CNN_API cnn_status cnn_context_create_device(int32_t device_index, cnn_context** out);
 /* The device of a context: -1 for the CPU, else the OpenCL device index. */
 CNN_API cnn_status cnn_context_device(const cnn_context* context, int32_t* out);

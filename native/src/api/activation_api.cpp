@@ -1,5 +1,6 @@
 // extern "C" shims for element-wise activations: cnn_activation_forward and cnn_activation_backward. Check
-// the arguments (messages name the shapes and numbers) and call the active kernel table; x == y (forward)
+// the arguments (messages name the shapes and numbers) and call the active kernel table or, on an OpenCL
+// context, the device's activation kernels; x == y (forward)
 // and dx == dy (backward), same storage and shape, run in place.
 #include <cnn/cnn.h>
 
@@ -13,6 +14,7 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
+#include "opencl/ops.h"
 
 namespace {
 
@@ -57,6 +59,9 @@ void activation_forward(cnn_context* context, cnn_activation activation, float a
   cnn::require_same_device(ctx, y, "y");
   cnn::require_same_shape(x, "x", y, "y", std::string(activation_name(activation)) + " needs y of the same shape as x");
   // Same storage with the same shape means the same elements in the same places: in place is safe.
+  if (ctx.opencl != nullptr)
+    return cnn::opencl::activation_forward(*ctx.opencl, activation, alpha, static_cast<int64_t>(x.count),
+                                           cnn::opencl::device_memory(&x), cnn::opencl::device_memory(&y));
   cnn::kernels().activation_forward(ctx, activation, alpha, static_cast<int64_t>(x.count), x.data(),
                                     y.data());
 }
@@ -76,6 +81,10 @@ void activation_backward(cnn_context* context, cnn_activation activation, float 
   cnn::require_same_shape(x, "x", dy, "dy", "dy must have the shape of x");
   cnn::require_same_shape(x, "x", dx, "dx", "dx must have the shape of x");
   cnn::require_no_alias(dx, "dx", &x, "x");
+  if (ctx.opencl != nullptr)
+    return cnn::opencl::activation_backward(*ctx.opencl, activation, alpha, static_cast<int64_t>(x.count),
+                                            cnn::opencl::device_memory(&x), cnn::opencl::device_memory(&dy),
+                                            cnn::opencl::device_memory(&dx));
   cnn::kernels().activation_backward(ctx, activation, alpha, static_cast<int64_t>(x.count), x.data(), dy.data(),
                                      dx.data());
 }

@@ -1,6 +1,7 @@
 // cnn_batchnorm2d_*: checks x [N,C,H,W], the per-channel tensors [C], y/dx/dy of x's shape, momentum and
 // epsilon, that every tensor is on the context's device and that no output shares storage with another
-// tensor of the call; then runs the active table's batch-norm kernel over x viewed as [N, C, H*W].
+// tensor of the call; then runs the active table's batch-norm kernel over x viewed as [N, C, H*W], or on an
+// OpenCL context the device's.
 #include <cnn/cnn.h>
 
 #include <cmath>
@@ -14,10 +15,12 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
+#include "opencl/ops.h"
 
 namespace {
 
 using cnn::fail;
+using cnn::opencl::device_memory;
 
 struct Named {
   const cnn_tensor* tensor;  // may be null (an optional gradient): then skipped
@@ -107,6 +110,11 @@ CNN_API cnn_status cnn_batchnorm2d_forward_training(cnn_context* context, const 
                        {saved_mean, "saved_mean"},
                        {saved_inv_std, "saved_inv_std"},
                        {y, "y"}});
+    if (ctx.opencl != nullptr)
+      return cnn::opencl::batchnorm2d_forward_training(
+          *ctx.opencl, s, device_memory(x), device_memory(gamma), device_memory(beta), momentum, epsilon,
+          device_memory(running_mean), device_memory(running_var), device_memory(saved_mean),
+          device_memory(saved_inv_std), device_memory(y));
     cnn::kernels().batchnorm2d_forward_training(ctx, s, x->data(), g.data(), b.data(), momentum, epsilon, rm.data(),
                                                 rv.data(), sm.data(), si.data(), yt.data());
   });
@@ -127,6 +135,10 @@ CNN_API cnn_status cnn_batchnorm2d_forward_inference(cnn_context* context, const
     require_placement(
         ctx, {{x, "x"}, {gamma, "gamma"}, {beta, "beta"}, {running_mean, "running_mean"}, {running_var, "running_var"}},
         {{y, "y"}});
+    if (ctx.opencl != nullptr)
+      return cnn::opencl::batchnorm2d_forward_inference(*ctx.opencl, s, device_memory(x), device_memory(gamma),
+                                                        device_memory(beta), device_memory(running_mean),
+                                                        device_memory(running_var), epsilon, device_memory(y));
     cnn::kernels().batchnorm2d_forward_inference(ctx, s, x->data(), g.data(), b.data(), rm.data(), rv.data(), epsilon,
                                                  yt.data());
   });
@@ -150,6 +162,11 @@ CNN_API cnn_status cnn_batchnorm2d_backward(cnn_context* context, const cnn_tens
     require_placement(
         ctx, {{x, "x"}, {gamma, "gamma"}, {saved_mean, "saved_mean"}, {saved_inv_std, "saved_inv_std"}, {dy, "dy"}},
         {{dx, "dx"}, {dgamma, "dgamma"}, {dbeta, "dbeta"}});
+    if (ctx.opencl != nullptr)
+      return cnn::opencl::batchnorm2d_backward(*ctx.opencl, s, device_memory(x), device_memory(gamma),
+                                               device_memory(saved_mean), device_memory(saved_inv_std),
+                                               device_memory(dy), device_memory(dx), device_memory(dgamma),
+                                               device_memory(dbeta));
     cnn::kernels().batchnorm2d_backward(ctx, s, x->data(), g.data(), sm.data(), si.data(), dyt.data(), dxt.data(),
                                         dgamma != nullptr ? dgamma->data() : nullptr,
                                         dbeta != nullptr ? dbeta->data() : nullptr);

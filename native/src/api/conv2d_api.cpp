@@ -1,6 +1,6 @@
 // cnn_conv2d_forward and cnn_conv2d_backward: both check x, w and params through one function that returns
 // the geometry, so they accept exactly the same convolutions; then each checks its own outputs and runs the
-// active table's conv2d kernels.
+// active table's conv2d kernels, or on an OpenCL context the device's im2col + SGEMM.
 #include <cnn/cnn.h>
 
 #include <array>
@@ -13,6 +13,7 @@
 #include "core/shape.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
+#include "opencl/ops.h"
 
 namespace {
 
@@ -105,6 +106,12 @@ extern "C" CNN_API cnn_status cnn_conv2d_forward(cnn_context* context, const cnn
     cnn::require_no_alias(yt, "y", w, "w");
     cnn::require_no_alias(yt, "y", bias, "bias");
 
+    if (ctx.opencl != nullptr) {
+      using cnn::opencl::device_memory;
+      cnn::opencl::conv2d_forward(*ctx.opencl, g, device_memory(x), device_memory(w), device_memory(bias),
+                                  device_memory(&yt));
+      return;
+    }
     cnn::kernels().conv2d_forward(ctx, g, x->data(), w->data(), bias != nullptr ? bias->data() : nullptr,
                                   yt.data());
   });
@@ -126,6 +133,12 @@ extern "C" CNN_API cnn_status cnn_conv2d_backward(cnn_context* context, const cn
     cnn::require_gradient_shape(ctx, db_arg, bias_shape, "one value per output channel");
     cnn::require_gradients_distinct({dx_arg, dw_arg, db_arg}, {{x, "x"}, {w, "w"}, {dy, "dy"}});
 
+    if (ctx.opencl != nullptr) {
+      using cnn::opencl::device_memory;
+      cnn::opencl::conv2d_backward(*ctx.opencl, g, device_memory(x), device_memory(w), device_memory(dy),
+                                   device_memory(dx), device_memory(dw), device_memory(db));
+      return;
+    }
     const cnn::KernelTable& k = cnn::kernels();
     if (dx != nullptr) k.conv2d_backward_data(ctx, g, w->data(), dyt.data(), dx->data());
     if (dw != nullptr) k.conv2d_backward_filter(ctx, g, x->data(), dyt.data(), dw->data());

@@ -1,6 +1,6 @@
 // cnn_dense_forward and cnn_dense_backward: both check x [N,IN] and w [OUT,IN] through one function, then
 // each checks its own outputs and runs the active table's dense kernels (y = x * w^T + bias and its gradients),
-// or, on an OpenCL context, the device's tiled SGEMM with the bias fused (forward only so far).
+// or, on an OpenCL context, the device's tiled SGEMM (the bias fused into the forward's write-back).
 #include <cnn/cnn.h>
 
 #include <string>
@@ -58,8 +58,9 @@ extern "C" CNN_API cnn_status cnn_dense_forward(cnn_context* context, const cnn_
     cnn::require_no_alias(yt, "y", bias, "bias");
 
     if (ctx.opencl != nullptr) {
-      cnn::opencl::dense_forward(*ctx.opencl, s.n, s.in, s.out, x->storage->buffer->mem(), w->storage->buffer->mem(),
-                                 bias != nullptr ? bias->storage->buffer->mem() : nullptr, yt.storage->buffer->mem());
+      using cnn::opencl::device_memory;
+      cnn::opencl::dense_forward(*ctx.opencl, s.n, s.in, s.out, device_memory(x), device_memory(w),
+                                 device_memory(bias), device_memory(&yt));
       return;
     }
     cnn::kernels().dense_forward(ctx, s.n, s.in, s.out, x->data(), w->data(),
@@ -83,8 +84,12 @@ extern "C" CNN_API cnn_status cnn_dense_backward(cnn_context* context, const cnn
     cnn::require_gradient_shape(ctx, dw_arg, w->shape(), "the shape of w");
     cnn::require_gradient_shape(ctx, db_arg, bias_shape, "one value per output feature");
     cnn::require_gradients_distinct({dx_arg, dw_arg, db_arg}, {{x, "x"}, {w, "w"}, {dy, "dy"}});
-    if (ctx.opencl != nullptr)
-      cnn::fail(CNN_UNSUPPORTED, "the context is on " + ctx.describe() + ", which has no dense backward kernel yet");
+    if (ctx.opencl != nullptr) {
+      using cnn::opencl::device_memory;
+      cnn::opencl::dense_backward(*ctx.opencl, s.n, s.in, s.out, device_memory(x), device_memory(w),
+                                  device_memory(dy), device_memory(dx), device_memory(dw), device_memory(db));
+      return;
+    }
 
     const cnn::KernelTable& k = cnn::kernels();
     if (dx != nullptr || dw != nullptr)

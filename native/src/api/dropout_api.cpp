@@ -1,6 +1,7 @@
 // extern "C" shims for inverted dropout: cnn_dropout_forward (x -> y) and cnn_dropout_backward (dy -> dx).
 // Both check the same things (messages name the shapes and numbers) and call the one dropout kernel of
-// the active table with the same seed, so the backward pass drops exactly the elements the forward did.
+// the active table (or, on an OpenCL context, the device's kernel, which computes the same mask) with the same
+// seed, so the backward pass drops exactly the elements the forward did.
 #include <cnn/cnn.h>
 
 #include <cmath>
@@ -13,6 +14,7 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
+#include "opencl/ops.h"
 
 namespace {
 
@@ -30,6 +32,9 @@ void dropout(cnn_context* context, const cnn_tensor* in_ptr, const char* in_name
   cnn::require_same_device(ctx, in, in_name);
   cnn::require_same_device(ctx, out, out_name);
   cnn::require_same_shape(in, in_name, out, out_name, std::string(out_name) + " must have the shape of " + in_name);
+  if (ctx.opencl != nullptr)
+    return cnn::opencl::dropout(*ctx.opencl, static_cast<int64_t>(in.count), rate, seed,
+                                cnn::opencl::device_memory(&in), cnn::opencl::device_memory(&out));
   cnn::kernels().dropout(ctx, static_cast<int64_t>(in.count), rate, seed, in.data(), out.data());
 }
 

@@ -1,6 +1,6 @@
 // extern "C" shim for the fused softmax + cross-entropy loss: cnn_softmax_cross_entropy. Checks the
 // logits, every label, the smoothing and the outputs (messages name the shapes and numbers), then calls
-// the active kernel table, which assumes valid arguments.
+// the active kernel table or, on an OpenCL context, the device's kernel; both assume valid arguments.
 #include <cnn/cnn.h>
 
 #include <cmath>
@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
+#include "opencl/ops.h"
 
 namespace {
 
@@ -52,6 +53,10 @@ void softmax_cross_entropy(cnn_context* context, const cnn_tensor* logits_ptr, c
   }
   cnn::require_not_null(out_loss, "out_loss");
   cnn::require_not_null(out_correct, "out_correct");
+  if (ctx.opencl != nullptr)
+    return cnn::opencl::softmax_cross_entropy(*ctx.opencl, logits.dim(0), logits.dim(1),
+                                              cnn::opencl::device_memory(&logits), labels, label_smoothing,
+                                              cnn::opencl::device_memory(dlogits), out_loss, out_correct);
   cnn::kernels().softmax_cross_entropy(ctx, logits.dim(0), logits.dim(1), logits.data(), labels, label_smoothing,
                                        dlogits != nullptr ? dlogits->data() : nullptr, out_loss, out_correct);
 }

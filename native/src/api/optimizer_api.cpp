@@ -1,6 +1,6 @@
 // cnn_sgd_update, cnn_adam_update: check the hyper-parameters (finite, in range), that grad and the state
 // tensors have exactly param's shape, live on the context's device and share no storage with each other,
-// then run the active table's update kernel over the flat element arrays.
+// then run the active table's update kernel (or on an OpenCL context the device's) over the flat element arrays.
 #include <cnn/cnn.h>
 
 #include <cmath>
@@ -14,10 +14,12 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
+#include "opencl/ops.h"
 
 namespace {
 
 using cnn::fail;
+using cnn::opencl::device_memory;
 
 struct Named {
   const cnn_tensor* tensor;  // may be null (no velocity): then skipped
@@ -92,6 +94,9 @@ CNN_API cnn_status cnn_sgd_update(cnn_context* context, const cnn_sgd_params* pa
                                      "; momentum needs a velocity tensor of param's shape");
     if (velocity != nullptr) require_like_param(velocity, "velocity", w);
     require_placement(ctx, {{param, "param"}, {velocity, "velocity"}, {grad, "grad"}});
+    if (ctx.opencl != nullptr)
+      return cnn::opencl::sgd_update(*ctx.opencl, p, static_cast<int64_t>(w.count), device_memory(param),
+                                     device_memory(grad), device_memory(velocity));
     cnn::kernels().sgd_update(ctx, p, static_cast<int64_t>(w.count), w.data(), g.data(),
                               velocity != nullptr ? velocity->data() : nullptr);
   });
@@ -117,6 +122,9 @@ CNN_API cnn_status cnn_adam_update(cnn_context* context, const cnn_adam_params* 
     require_finite_non_negative(p.weight_decay, "weight_decay");
     require_flag(p.decoupled_weight_decay, "decoupled_weight_decay");
     require_placement(ctx, {{param, "param"}, {m, "m"}, {v, "v"}, {grad, "grad"}});
+    if (ctx.opencl != nullptr)
+      return cnn::opencl::adam_update(*ctx.opencl, p, static_cast<int64_t>(w.count), device_memory(param),
+                                      device_memory(grad), device_memory(m), device_memory(v));
     cnn::kernels().adam_update(ctx, p, static_cast<int64_t>(w.count), w.data(), g.data(), mt.data(), vt.data());
   });
 }

@@ -1,6 +1,7 @@
 // extern "C" shims for 2-D pooling, forward and backward: cnn_maxpool2d_*, cnn_avgpool2d_* and
 // cnn_global_avgpool2d_*. Each checks every argument (messages name the shapes and numbers), builds a
-// Pool2dGeometry with the same checks for forward and backward, and calls the active kernel table.
+// Pool2dGeometry with the same checks for forward and backward, and calls the active kernel table or, on an
+// OpenCL context, the device's pooling kernels.
 #include <cnn/cnn.h>
 
 #include <algorithm>
@@ -15,10 +16,12 @@
 #include "core/shape.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
+#include "opencl/ops.h"
 
 namespace {
 
 using cnn::fail;
+using cnn::opencl::device_memory;
 
 void require_at_least_one(int32_t value, const char* name) {
   if (value < 1) fail(CNN_INVALID_ARGUMENT, std::string(name) + " " + std::to_string(value) + " must be >= 1");
@@ -101,8 +104,12 @@ void require_shape_of_x(const cnn_tensor& dx, const cnn_tensor& x) {
                                  ", the shape of x");
 }
 
-void pool2d_forward(cnn::Pool2dForwardFn cnn::KernelTable::*kernel, cnn_context* context, const cnn_tensor* x_ptr,
-                    const cnn_pool2d_params* params, cnn_tensor* y_ptr) {
+// The device's twin of a Pool2dForwardFn (cnn::opencl::maxpool2d_forward, avgpool2d_forward).
+using DevicePoolForwardFn = void (*)(cnn::opencl::Runtime&, const cnn::Pool2dGeometry&, cl_mem, cl_mem);
+
+void pool2d_forward(cnn::Pool2dForwardFn cnn::KernelTable::*kernel, DevicePoolForwardFn device_kernel,
+                    cnn_context* context, const cnn_tensor* x_ptr, const cnn_pool2d_params* params,
+                    cnn_tensor* y_ptr) {
   cnn_context& ctx = cnn::require_context(context);
   const cnn_tensor& x = cnn::require_rank(x_ptr, "x", 4);
   cnn::require_not_null(params, "params");
@@ -113,6 +120,7 @@ void pool2d_forward(cnn::Pool2dForwardFn cnn::KernelTable::*kernel, cnn_context*
   require_output_shape(y, "y", kForwardOutput, g.n, g.c, g.oh, g.ow);
   // The kernels read windows of x after writing earlier cells of y, so pooling cannot run in place.
   cnn::require_no_alias(y, "y", &x, "x");
+  if (ctx.opencl != nullptr) return device_kernel(*ctx.opencl, g, device_memory(&x), device_memory(&y));
   (cnn::kernels().*kernel)(ctx, g, x.data(), y.data());
 }
 
@@ -124,6 +132,9 @@ void global_avgpool2d_forward(cnn_context* context, const cnn_tensor* x_ptr, cnn
   cnn::require_same_device(ctx, y, "y");
   require_output_shape(y, "y", kForwardOutput, x.dim(0), x.dim(1), 1, 1);
   cnn::require_no_alias(y, "y", &x, "x");
+  if (ctx.opencl != nullptr)
+    return cnn::opencl::global_avgpool2d_forward(*ctx.opencl, x.dim(0) * x.dim(1), x.dim(2) * x.dim(3),
+                                                 device_memory(&x), device_memory(&y));
   cnn::kernels().global_avgpool2d_forward(ctx, x.dim(0) * x.dim(1), x.dim(2) * x.dim(3), x.data(), y.data());
 }
 
@@ -145,6 +156,8 @@ void maxpool2d_backward(cnn_context* context, const cnn_tensor* x_ptr, const cnn
   require_shape_of_x(dx, x);
   cnn::require_no_alias(dx, "dx", &x, "x");
   cnn::require_no_alias(dx, "dx", &dy, "dy");
+  if (ctx.opencl != nullptr)
+    return cnn::opencl::maxpool2d_backward(*ctx.opencl, g, device_memory(&x), device_memory(&dy), device_memory(&dx));
   cnn::kernels().maxpool2d_backward(ctx, g, x.data(), dy.data(), dx.data());
 }
 
@@ -160,6 +173,8 @@ void avgpool2d_backward(cnn_context* context, const cnn_tensor* dy_ptr, const cn
   const cnn::Pool2dGeometry g = pool_geometry(dx, "dx", *params);
   require_output_shape(dy, "dy", kBackwardOutput, g.n, g.c, g.oh, g.ow);
   cnn::require_no_alias(dx, "dx", &dy, "dy");
+  if (ctx.opencl != nullptr)
+    return cnn::opencl::avgpool2d_backward(*ctx.opencl, g, device_memory(&dy), device_memory(&dx));
   cnn::kernels().avgpool2d_backward(ctx, g, dy.data(), dx.data());
 }
 
@@ -171,6 +186,9 @@ void global_avgpool2d_backward(cnn_context* context, const cnn_tensor* dy_ptr, c
   cnn::require_same_device(ctx, dx, "dx");
   require_output_shape(dy, "dy", kBackwardOutput, dx.dim(0), dx.dim(1), 1, 1);
   cnn::require_no_alias(dx, "dx", &dy, "dy");
+  if (ctx.opencl != nullptr)
+    return cnn::opencl::global_avgpool2d_backward(*ctx.opencl, dx.dim(0) * dx.dim(1), dx.dim(2) * dx.dim(3),
+                                                  device_memory(&dy), device_memory(&dx));
   cnn::kernels().global_avgpool2d_backward(ctx, dx.dim(0) * dx.dim(1), dx.dim(2) * dx.dim(3), dy.data(), dx.data());
 }
 
@@ -180,12 +198,16 @@ extern "C" {
 
 CNN_API cnn_status cnn_maxpool2d_forward(cnn_context* context, const cnn_tensor* x, const cnn_pool2d_params* params,
                                          cnn_tensor* y) {
-  return CNN_GUARD({ pool2d_forward(&cnn::KernelTable::maxpool2d_forward, context, x, params, y); });
+  return CNN_GUARD({
+    pool2d_forward(&cnn::KernelTable::maxpool2d_forward, cnn::opencl::maxpool2d_forward, context, x, params, y);
+  });
 }
 
 CNN_API cnn_status cnn_avgpool2d_forward(cnn_context* context, const cnn_tensor* x, const cnn_pool2d_params* params,
                                          cnn_tensor* y) {
-  return CNN_GUARD({ pool2d_forward(&cnn::KernelTable::avgpool2d_forward, context, x, params, y); });
+  return CNN_GUARD({
+    pool2d_forward(&cnn::KernelTable::avgpool2d_forward, cnn::opencl::avgpool2d_forward, context, x, params, y);
+  });
 }
 
 CNN_API cnn_status cnn_global_avgpool2d_forward(cnn_context* context, const cnn_tensor* x, cnn_tensor* y) {

@@ -1,6 +1,7 @@
 // extern "C" shims for softmax over axis 1: cnn_softmax_forward and cnn_softmax_backward. Check the
 // arguments (messages name the shapes and numbers), view the tensors as [outer, classes, inner] and call
-// the active kernel table; the forward's x == y (same storage and shape) runs in place.
+// the active kernel table or, on an OpenCL context, the device's softmax kernels; the forward's x == y
+// (same storage and shape) runs in place.
 #include <cnn/cnn.h>
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "kernels/kernels.h"
+#include "opencl/ops.h"
 
 namespace {
 
@@ -41,6 +43,9 @@ void softmax_forward(cnn_context* context, const cnn_tensor* x_ptr, cnn_tensor* 
   // Same element count is not enough: [2,3] -> [3,2] would change which elements form a row.
   cnn::require_same_shape(x, "x", y, "y", "softmax needs y of the same shape as x");
   // Same storage with the same shape means the same elements in the same places: in place is safe.
+  if (ctx.opencl != nullptr)
+    return cnn::opencl::softmax_forward(*ctx.opencl, a.outer, a.classes, a.inner, cnn::opencl::device_memory(&x),
+                                        cnn::opencl::device_memory(&y));
   cnn::kernels().softmax_forward(ctx, a.outer, a.classes, a.inner, x.data(), y.data());
 }
 
@@ -59,6 +64,9 @@ void softmax_backward(cnn_context* context, const cnn_tensor* y_ptr, const cnn_t
   cnn::require_same_shape(y, "y", dx, "dx", "dx must have the shape of y");
   cnn::require_no_alias(dx, "dx", &y, "y");
   cnn::require_no_alias(dx, "dx", &dy, "dy");
+  if (ctx.opencl != nullptr)
+    return cnn::opencl::softmax_backward(*ctx.opencl, a.outer, a.classes, a.inner, cnn::opencl::device_memory(&y),
+                                         cnn::opencl::device_memory(&dy), cnn::opencl::device_memory(&dx));
   cnn::kernels().softmax_backward(ctx, a.outer, a.classes, a.inner, y.data(), dy.data(), dx.data());
 }
 

@@ -210,6 +210,11 @@ const KernelTable& kernels() {
 }
 
 const KernelTable& reference_kernels() { return kReferenceTable; }
+
+const SgemmKernel& blocked_gemm_kernel() {
+  const KernelTable& active = kernels();
+  return active.sgemm_kernel != nullptr ? active.sgemm_kernel() : sgemm_kernel_generic();
+}
 const KernelTable& generic_kernels() { return kGenericTable; }
 
 }  // namespace cnn

@@ -141,6 +141,9 @@ struct KernelTable {
 
 const KernelTable& kernels();            // the active table: chosen once per process, capped by CNN_MAX_ISA
 const KernelTable& reference_kernels();  // always the "ref" tier: the oracle for tests
+// The blocked GEMM that the im2col/GEMM kernels pack their operands for: the active tier's, or the generic
+// tier's under CNN_MAX_ISA=ref (whose own sgemm_ref has no packing), where tests still call those kernels.
+const SgemmKernel& blocked_gemm_kernel();
 const KernelTable& generic_kernels();    // portable blocked tier: im2col + cache-blocked GEMM
 // The table of tier `isa` ("ref" | "generic" | "avx2" | "avx512"), or null when this build or this CPU
 // lacks it (or the name is unknown). The avx2 and avx512 tables are the generic one with their own sgemm and

@@ -113,7 +113,8 @@ void Runtime::enqueue(cl_kernel kernel, const char* name, cl_uint dims, const si
         std::string("clEnqueueNDRangeKernel(") + name + ")");
 }
 
-Buffer::Buffer(std::shared_ptr<Runtime> runtime, size_t count) : runtime_(std::move(runtime)), count_(count) {
+Buffer::Buffer(std::shared_ptr<Runtime> runtime, size_t count, Contents contents)
+    : runtime_(std::move(runtime)), count_(count) {
   const DeviceInfo& device = runtime_->device();
   const uint64_t bytes = static_cast<uint64_t>(count) * sizeof(float);
   if (bytes > device.max_allocation_bytes)
@@ -124,6 +125,7 @@ Buffer::Buffer(std::shared_ptr<Runtime> runtime, size_t count) : runtime_(std::m
   cl_int code = CL_SUCCESS;
   mem_ = cl.CreateBuffer(runtime_->context(), CL_MEM_READ_WRITE, bytes, nullptr, &code);
   runtime_->check(code, "allocating " + std::to_string(bytes) + " bytes (clCreateBuffer)");
+  if (contents == Contents::Unspecified) return;
   // Tensors start zero-filled on every device. Drivers may allocate lazily, so an out-of-memory can also
   // surface here rather than at clCreateBuffer.
   const cl_float zero = 0.0f;

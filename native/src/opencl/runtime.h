@@ -73,11 +73,14 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   std::mutex launch_mutex_;
 };
 
-// Device memory of `count` floats, zero-filled at creation, released with the last owner. Reads and writes
-// through host buffers block until done, so the caller's buffer is never kept after the call.
+// Device memory of `count` floats, zero-filled at creation (tensors) or left as is (scratch every op overwrites
+// before reading), released with the last owner. Reads and writes through host buffers block until done, so
+// the caller's buffer is never kept after the call.
 class Buffer {
  public:
-  Buffer(std::shared_ptr<Runtime> runtime, size_t count);  // CNN_OUT_OF_MEMORY when the device cannot hold it
+  enum class Contents { Zero, Unspecified };
+  // CNN_OUT_OF_MEMORY when the device cannot hold it.
+  Buffer(std::shared_ptr<Runtime> runtime, size_t count, Contents contents = Contents::Zero);
   ~Buffer();
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;

@@ -1,9 +1,10 @@
-// Host side of the tiled SGEMM (kernels/sgemm.cl): tile choice per device, launch geometry, and the dense
-// forward pass built on it.
+// Host side of the tiled SGEMM (kernels/sgemm.cl): tile choice per device and launch geometry. Dense and
+// convolution layers (dense.cpp, conv2d.cpp) are built on it.
 #include <limits>
 #include <string>
 
 #include "core/error.h"
+#include "opencl/launch.h"
 #include "opencl/ops.h"
 
 namespace cnn::opencl {
@@ -61,10 +62,6 @@ cl_kernel choose(Runtime& runtime, bool trans_a, bool trans_b, SgemmTiles* chose
                             (tried.empty() ? std::string(" none") : tried) + ")");
 }
 
-size_t round_up(int64_t value, int64_t multiple) {
-  return static_cast<size_t>((value + multiple - 1) / multiple * multiple);
-}
-
 }  // namespace
 
 SgemmTiles sgemm_tiles(Runtime& runtime) {
@@ -75,7 +72,7 @@ SgemmTiles sgemm_tiles(Runtime& runtime) {
 
 void sgemm(Runtime& runtime, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, cl_mem a,
            int64_t a_offset, int64_t lda, cl_mem b, int64_t b_offset, int64_t ldb, float beta, cl_mem c,
-           int64_t c_offset, int64_t ldc, cl_mem bias) {
+           int64_t c_offset, int64_t ldc, cl_mem bias, BiasAlong bias_along) {
   // The kernel indexes rows and columns with int (fast on every GPU) and addresses with long.
   constexpr int64_t kIntMax = std::numeric_limits<cl_int>::max();
   if (m > kIntMax || n > kIntMax || k > kIntMax)
@@ -85,17 +82,13 @@ void sgemm(Runtime& runtime, bool trans_a, bool trans_b, int64_t m, int64_t n, i
   cl_kernel kernel = choose(runtime, trans_a, trans_b, &t);
   const size_t local[2] = {static_cast<size_t>(t.tn / t.wn), static_cast<size_t>(t.tm / t.wm)};
   const size_t global[2] = {round_up(n, t.tn) / static_cast<size_t>(t.wn), round_up(m, t.tm) / static_cast<size_t>(t.wm)};
-  const cl_int has_bias = bias != nullptr ? 1 : 0;
+  // The kernel's bias_mode: 0 none, 1 bias[j] on every row, 2 bias[i] on every column.
+  const cl_int bias_mode = bias == nullptr ? 0 : bias_along == BiasAlong::Columns ? 1 : 2;
   runtime.launch(kernel, "sgemm", 2, global, local, static_cast<cl_int>(m), static_cast<cl_int>(n),
                  static_cast<cl_int>(k), static_cast<cl_float>(alpha), a, static_cast<cl_long>(a_offset),
                  static_cast<cl_long>(lda), b, static_cast<cl_long>(b_offset), static_cast<cl_long>(ldb),
                  static_cast<cl_float>(beta), c, static_cast<cl_long>(c_offset), static_cast<cl_long>(ldc), bias,
-                 has_bias);
-}
-
-void dense_forward(Runtime& runtime, int64_t n, int64_t in, int64_t out, cl_mem x, cl_mem w, cl_mem bias, cl_mem y) {
-  // y = x * w^T: A = x [n,in], B = w [out,in] read transposed, bias fused into the write-back.
-  sgemm(runtime, false, true, n, out, in, 1.0f, x, 0, in, w, 0, in, 0.0f, y, 0, out, bias);
+                 bias_mode);
 }
 
 }  // namespace cnn::opencl

@@ -1,23 +1,13 @@
 // Whole-buffer utilities on a device: fill and copy through the queue's own commands, scale and the sum of
 // squares through small kernels (kernels/scale.cl, kernels/sum_squares.cl).
-#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "opencl/launch.h"
 #include "opencl/ops.h"
 
 namespace cnn::opencl {
-
-namespace {
-
-// Work-items for the grid-stride kernels: enough to fill any device, few enough that the partial sums stay
-// small to read back.
-constexpr int64_t kMaxWorkItems = 16384;
-
-size_t work_items(int64_t count) { return static_cast<size_t>(std::min(count, kMaxWorkItems)); }
-
-}  // namespace
 
 void fill(Runtime& runtime, cl_mem x, int64_t count, float value) {
   const cl_float pattern = value;
@@ -34,13 +24,13 @@ void copy(Runtime& runtime, cl_mem src, cl_mem dst, int64_t count) {
 
 void scale(Runtime& runtime, cl_mem x, int64_t count, float factor) {
   cl_kernel kernel = runtime.kernel("scale", "-cl-std=CL1.2", "scale");
-  const size_t global[1] = {work_items(count)};
+  const size_t global[1] = {grid_stride_items(count)};
   runtime.launch(kernel, "scale", 1, global, nullptr, static_cast<cl_long>(count), static_cast<cl_float>(factor), x);
 }
 
 double sum_squares(Runtime& runtime, cl_mem x, int64_t count) {
   cl_kernel kernel = runtime.kernel("sum_squares", "-cl-std=CL1.2", "sum_squares");
-  const size_t items = work_items(count);
+  const size_t items = grid_stride_items(count);
   Buffer partial(runtime.shared_from_this(), items);
   const size_t global[1] = {items};
   runtime.launch(kernel, "sum_squares", 1, global, nullptr, static_cast<cl_long>(count), x, partial.mem());

@@ -1,5 +1,6 @@
 using CnnNative.Cli;
 using CnnNative.Tests.Data;
+using Spectre.Console;
 
 namespace CnnNative.Tests.Cli;
 
@@ -141,5 +142,33 @@ public class CliTests
             "--output", output.FullName).Error);
         Assert.Contains("outside the test set", Cnn("predict", output.File("model.cnnm"), "test:40",
             "--data-dir", data.FullName).Error);
+    }
+
+    [Fact]
+    public void DevicesListsTheCpuAndEveryOpenCLDevice()
+    {
+        IReadOnlyList<DeviceInfo> devices = Device.List(out string? problem);
+        Assert.True(devices.Count >= 1, $"no OpenCL device: {problem}"); // CI installs PoCL
+        var text = new StringWriter();
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(text),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+        });
+        console.Profile.Width = 240; // no wrapping of long device names
+
+        Assert.Equal(0, DevicesCommand.Print(console));
+
+        string output = text.ToString();
+        Assert.Contains("cpu", output);
+        Assert.Contains(Device.Cpu.Isa, output);
+        foreach (DeviceInfo d in devices)
+        {
+            Assert.Contains($"opencl:{d.Index}", output);
+            Assert.Contains(d.Name, output);
+        }
+        Assert.DoesNotContain("No OpenCL device", output);
+        Assert.Equal(0, Cnn("devices").Exit);
     }
 }

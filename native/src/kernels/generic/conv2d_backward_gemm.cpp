@@ -118,7 +118,7 @@ void conv2d_backward_filter_gemm(cnn_context& ctx, const Conv2dGeometry& g, cons
                                  float* dw) {
   const int64_t k = g.c * g.kh * g.kw;
   const int64_t depth = g.n * g.oh * g.ow;
-  sgemm_operands(kernels().sgemm_kernel(), ctx, g.oc, k, depth, 1.0f, conv_dy_batch_operand(g, dy),
+  sgemm_operands(blocked_gemm_kernel(), ctx, g.oc, k, depth, 1.0f, conv_dy_batch_operand(g, dy),
                  conv_x_batch_operand(g, x), 0.0f, dw, k, GemmEpilogue{nullptr, nullptr, false});
 }
 

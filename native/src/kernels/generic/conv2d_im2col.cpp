@@ -49,7 +49,7 @@ void conv2d_forward_im2col(cnn_context& ctx, const Conv2dGeometry& g, const floa
   // images go one by one and the GEMM is threaded. Either way each image's arithmetic is the same, so the
   // bits do not depend on the thread count.
   const int threads = conv_image_threads(ctx, g);
-  const SgemmKernel& kernel = kernels().sgemm_kernel();
+  const SgemmKernel& kernel = blocked_gemm_kernel();
 
   if (threads == 1) {
     for (int64_t n = 0; n < g.n; ++n) conv_image(kernel, ctx, g, image_is_col, x + n * image_size, w, bias, y + n * out_size);

@@ -8,7 +8,7 @@ namespace cnn {
 
 void dense_forward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,
                         const float* bias, float* y) {
-  sgemm_operands(kernels().sgemm_kernel(), ctx, n, out, in, 1.0f, strided_operand(x, in, true),
+  sgemm_operands(blocked_gemm_kernel(), ctx, n, out, in, 1.0f, strided_operand(x, in, true),
                  strided_operand(w, in, true), 0.0f, y, out, GemmEpilogue{nullptr, bias, false});
 }
 

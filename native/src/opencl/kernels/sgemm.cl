@@ -1,4 +1,5 @@
-// C [m,n] = alpha * op(A) * op(B) + beta * C (+ bias[j] on every row when has_bias), all row-major floats.
+// C [m,n] = alpha * op(A) * op(B) + beta * C (+ bias[j] on every row when bias_mode is 1, + bias[i] on every
+// column when it is 2), all row-major floats.
 // Layout: op(A) is m x k (A stored k x m when TRANS_A), op(B) is k x n (B stored n x k when TRANS_B).
 // Reference: sgemm_ref in native/src/kernels/ref/ (the same contract; beta == 0 never reads C).
 //
@@ -28,7 +29,7 @@ void sgemm(const int m, const int n, const int k, const float alpha,
            __global const float* restrict a, const long a_offset, const long lda,
            __global const float* restrict b, const long b_offset, const long ldb,
            const float beta, __global float* c, const long c_offset, const long ldc,
-           __global const float* bias, const int has_bias) {
+           __global const float* bias, const int bias_mode) {
   __local float a_tile[TK][TM];
   __local float b_tile[TK][TN];
 
@@ -84,7 +85,8 @@ void sgemm(const int m, const int n, const int k, const float alpha,
       __global float* out = c + (long)gi * ldc + gj;
       float value = alpha * acc[i][j];
       if (beta != 0.0f) value += beta * *out;
-      if (has_bias) value += bias[gj];
+      if (bias_mode == 1) value += bias[gj];
+      else if (bias_mode == 2) value += bias[gi];
       *out = value;
     }
   }

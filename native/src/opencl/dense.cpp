@@ -1,0 +1,29 @@
+// Dense (fully connected) layers on a device: forward and backward through the tiled SGEMM (sgemm.cpp), the
+// bias gradient through kernels/bias_backward.cl (shared with convolutions).
+#include "opencl/launch.h"
+#include "opencl/ops.h"
+
+namespace cnn::opencl {
+
+void dense_forward(Runtime& runtime, int64_t n, int64_t in, int64_t out, cl_mem x, cl_mem w, cl_mem bias, cl_mem y) {
+  // y = x * w^T: A = x [n,in], B = w [out,in] read transposed, bias fused into the write-back.
+  sgemm(runtime, false, true, n, out, in, 1.0f, x, 0, in, w, 0, in, 0.0f, y, 0, out, bias);
+}
+
+void dense_backward(Runtime& runtime, int64_t n, int64_t in, int64_t out, cl_mem x, cl_mem w, cl_mem dy, cl_mem dx,
+                    cl_mem dw, cl_mem db) {
+  // dx [n,in] = dy [n,out] * w [out,in]
+  if (dx != nullptr) sgemm(runtime, false, false, n, in, out, 1.0f, dy, 0, out, w, 0, in, 0.0f, dx, 0, in, nullptr);
+  // dw [out,in] = dy^T * x: A = dy stored [n,out] read transposed
+  if (dw != nullptr) sgemm(runtime, true, false, out, in, n, 1.0f, dy, 0, out, x, 0, in, 0.0f, dw, 0, in, nullptr);
+  if (db != nullptr) bias_backward(runtime, n, out, 1, dy, db);
+}
+
+void bias_backward(Runtime& runtime, int64_t n, int64_t channels, int64_t plane, cl_mem dy, cl_mem db) {
+  const GroupKernel k = group_kernel(runtime, "bias_backward", "bias_backward");
+  const size_t global[1] = {static_cast<size_t>(channels) * k.group_size}, local[1] = {k.group_size};
+  runtime.launch(k.kernel, "bias_backward", 1, global, local, static_cast<cl_long>(n), static_cast<cl_long>(channels),
+                 static_cast<cl_long>(plane), dy, db);
+}
+
+}  // namespace cnn::opencl
