@@ -40,31 +40,36 @@ ColumnRange inner_columns(const Pool2dGeometry& g) {
 // The vector kernels index a plane with int32 (gathers, argmax); larger planes use the reference kernel.
 bool plane_fits_int32(const Pool2dGeometry& g) { return g.h * g.w <= std::numeric_limits<int32_t>::max(); }
 
-void maxpool_forward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y) {
-  if (!plane_fits_int32(g)) return maxpool2d_forward_ref(ctx, g, x, y);
+// Calls row(p, oy, rows) for every output row oy of every plane p, with `rows` the row's window clipped to the
+// input; each plane belongs to one thread.
+template <class Row>
+void for_each_output_row(const cnn_context& ctx, const Pool2dGeometry& g, Row row) {
   const int64_t planes = g.n * g.c;
-  const int64_t in_plane = g.h * g.w;
-  const int64_t out_plane = g.oh * g.ow;
-  const ColumnRange inner = inner_columns(g);
-  const int threads = parallel_threads(ctx, planes * out_plane * g.kernel_h * g.kernel_w, kMinPoolCellsPerParallelJob);
+  const int threads =
+      parallel_threads(ctx, planes * g.oh * g.ow * g.kernel_h * g.kernel_w, kMinPoolCellsPerParallelJob);
 #pragma omp parallel for num_threads(threads)
   for (int64_t p = 0; p < planes; ++p) {
-    const float* xp = x + p * in_plane;
-    for (int64_t oy = 0; oy < g.oh; ++oy) {
-      const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
-      float* yr = y + p * out_plane + oy * g.ow;
-      for (int64_t ox = 0; ox < g.ow; ++ox) {
-        if (ox == inner.begin && inner.end > inner.begin) {
-          k.max_windows(xp, g.w, rows.begin, rows.end, ox * g.stride_w - g.pad_left, g.stride_w, g.kernel_w,
-                        inner.end - inner.begin, yr + ox, nullptr);
-          ox = inner.end - 1;
-          continue;
-        }
-        const Span1d cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
-        yr[ox] = window_max(xp, g.w, rows, cols).value;
-      }
-    }
+    for (int64_t oy = 0; oy < g.oh; ++oy) row(p, oy, clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h));
   }
+}
+
+void maxpool_forward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y) {
+  if (!plane_fits_int32(g)) return maxpool2d_forward_ref(ctx, g, x, y);
+  const ColumnRange inner = inner_columns(g);
+  for_each_output_row(ctx, g, [&](int64_t p, int64_t oy, Span1d rows) {
+    const float* xp = x + p * g.h * g.w;
+    float* yr = y + (p * g.oh + oy) * g.ow;
+    for (int64_t ox = 0; ox < g.ow; ++ox) {
+      if (ox == inner.begin && inner.end > inner.begin) {
+        k.max_windows(xp, g.w, rows.begin, rows.end, ox * g.stride_w - g.pad_left, g.stride_w, g.kernel_w,
+                      inner.end - inner.begin, yr + ox, nullptr);
+        ox = inner.end - 1;
+        continue;
+      }
+      const Span1d cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
+      yr[ox] = window_max(xp, g.w, rows, cols).value;
+    }
+  });
 }
 
 void maxpool_backward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x,
@@ -106,34 +111,26 @@ void maxpool_backward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeomet
 
 void avgpool_forward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y) {
   if (!plane_fits_int32(g)) return avgpool2d_forward_ref(ctx, g, x, y);
-  const int64_t planes = g.n * g.c;
-  const int64_t in_plane = g.h * g.w;
-  const int64_t out_plane = g.oh * g.ow;
   const ColumnRange inner = inner_columns(g);
-  const int threads = parallel_threads(ctx, planes * out_plane * g.kernel_h * g.kernel_w, kMinPoolCellsPerParallelJob);
-#pragma omp parallel for num_threads(threads)
-  for (int64_t p = 0; p < planes; ++p) {
-    const float* xp = x + p * in_plane;
-    for (int64_t oy = 0; oy < g.oh; ++oy) {
-      const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
-      float* yr = y + p * out_plane + oy * g.ow;
-      for (int64_t ox = 0; ox < g.ow; ++ox) {
-        const Span1d cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
-        const int64_t divisor = window_divisor(g.count_include_pad, g.kernel_h, g.kernel_w, rows, cols);
-        if (ox == inner.begin && inner.end > inner.begin) {  // every inner window has this row's divisor
-          k.avg_windows(xp, g.w, rows.begin, rows.end, ox * g.stride_w - g.pad_left, g.stride_w, g.kernel_w,
-                        inner.end - inner.begin, static_cast<float>(divisor), yr + ox);
-          ox = inner.end - 1;
-          continue;
-        }
-        double total = 0.0;
-        for (int64_t iy = rows.begin; iy < rows.end; ++iy) {
-          for (int64_t ix = cols.begin; ix < cols.end; ++ix) total += xp[iy * g.w + ix];
-        }
-        yr[ox] = static_cast<float>(total / static_cast<double>(divisor));
+  for_each_output_row(ctx, g, [&](int64_t p, int64_t oy, Span1d rows) {
+    const float* xp = x + p * g.h * g.w;
+    float* yr = y + (p * g.oh + oy) * g.ow;
+    for (int64_t ox = 0; ox < g.ow; ++ox) {
+      const Span1d cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
+      const int64_t divisor = window_divisor(g.count_include_pad, g.kernel_h, g.kernel_w, rows, cols);
+      if (ox == inner.begin && inner.end > inner.begin) {  // every inner window has this row's divisor
+        k.avg_windows(xp, g.w, rows.begin, rows.end, ox * g.stride_w - g.pad_left, g.stride_w, g.kernel_w,
+                      inner.end - inner.begin, static_cast<float>(divisor), yr + ox);
+        ox = inner.end - 1;
+        continue;
       }
+      double total = 0.0;
+      for (int64_t iy = rows.begin; iy < rows.end; ++iy) {
+        for (int64_t ix = cols.begin; ix < cols.end; ++ix) total += xp[iy * g.w + ix];
+      }
+      yr[ox] = static_cast<float>(total / static_cast<double>(divisor));
     }
-  }
+  });
 }
 
 void global_avgpool_forward(const SimdKernels& k, cnn_context& ctx, int64_t planes, int64_t plane_size,
