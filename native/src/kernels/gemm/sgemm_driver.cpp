@@ -8,14 +8,18 @@
 //   jc over N in NC columns -> pack B[kc x nc] into NR-column panels (meant for L2)
 //   micro-tiles, row by row -> the tier's MR x NR micro-kernel; one A micro-panel (MR x KC) stays in L1
 //                              while the B micro-panels of the row stream from L2. It also does the write-back.
-// Threads share the packed panels and split the packing and the micro-tiles, i.e. the M and N loops,
-// never K: every element of C is summed in the same order whatever the thread count, so results are
+// Threads either own whole column slices of C (each packs its own A and B: no barrier but the join; used when
+// C is at least two NR panels wide per thread) or share the packed panels and split the packing and the
+// micro-tiles, i.e. the M and N loops. Never K: every element of C is summed in the same order whatever the thread count, so results are
 // bit-identical for 1, 2 or n threads and across concurrent calls. Edge panels are zero-padded when
 // packed; the micro-kernel clips its write-back to the m x n part of the tile that lies inside C.
 #include "kernels/gemm/sgemm_driver.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstddef>
+#include <exception>
 #include <new>
 
 #include "core/context.h"
@@ -163,6 +167,47 @@ void finish_tile(const GemmEpilogue& e, int64_t row, int64_t col, int64_t m, int
 
 bool has_work(const GemmEpilogue& e) { return e.row_bias != nullptr || e.col_bias != nullptr || e.relu; }
 
+// The whole loop nest on one thread for the columns [col0, col0 + cols) of C, with this thread's own packed
+// panels. The depth blocks are the caller's (kc_max), so every element is summed exactly as in the shared path.
+void gemm_columns(const SgemmKernel& kernel, int64_t m, int64_t col0, int64_t cols, int64_t k, int64_t mc_max,
+                  int64_t kc_max, float alpha, const GemmOperand& a, const GemmOperand& b, float beta, float* c,
+                  int64_t ldc, const GemmEpilogue& epilogue) {
+  const SgemmBlocking& bs = kernel.blocking;
+  const int64_t mr = bs.mr;
+  const int64_t nr = bs.nr;
+  const int64_t nc_max = balanced_block(cols, bs.nc, nr);
+  float* packed_a = t_packed_a.reserve(static_cast<size_t>(mc_max * kc_max));
+  float* packed_b = t_packed_b.reserve(static_cast<size_t>(kc_max * nc_max));
+  const bool finish = has_work(epilogue);
+  for (int64_t ic = 0; ic < m; ic += mc_max) {
+    const int64_t mc = std::min(mc_max, m - ic);
+    const int64_t m_panels = (mc + mr - 1) / mr;
+    for (int64_t pc = 0; pc < k; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, k - pc);
+      const float tile_beta = pc == 0 ? beta : 1.0f;
+      const bool last_depth = pc + kc == k;
+      a.pack(a, mr, ic, mc, pc, kc, packed_a);
+      for (int64_t jc = col0; jc < col0 + cols; jc += nc_max) {
+        const int64_t nc = std::min(nc_max, col0 + cols - jc);
+        const int64_t n_panels = (nc + nr - 1) / nr;
+        b.pack(b, nr, jc, nc, pc, kc, packed_b);
+        for (int64_t ip = 0; ip < m_panels; ++ip) {
+          for (int64_t jp = 0; jp < n_panels; ++jp) {
+            const int64_t row = ic + ip * mr;
+            const int64_t col = jc + jp * nr;
+            float* tile = c + row * ldc + col;
+            const int64_t tile_m = std::min(mr, ic + mc - row);
+            const int64_t tile_n = std::min(nr, jc + nc - col);
+            kernel.ukr(kc, packed_a + ip * mr * kc, packed_b + jp * nr * kc, alpha, tile_beta, tile, ldc, tile_m,
+                       tile_n);
+            if (finish && last_depth) finish_tile(epilogue, row, col, tile_m, tile_n, tile, ldc);
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void pack_strided_rows(const float* src, int64_t ld, bool rows_are_contiguous_in_depth, int64_t width, int64_t count,
@@ -210,6 +255,32 @@ void sgemm_operands(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int6
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   const int64_t affordable = static_cast<int64_t>(std::min(work / kMinWorkPerThread, 1.0e6));
   const int threads = static_cast<int>(std::clamp<int64_t>(std::min(affordable, tiles), 1, ctx.threads.load()));
+
+  // Wide enough for every thread to own whole NR panels of C: each thread runs the loop nest on its column slice
+  // with its own packed A and B, so the call has no barrier but the final join. Packing A once per thread adds
+  // m*k copies per thread, small next to its m*n*k/threads multiply-adds, and a thread never waits at a block
+  // boundary for a partner that a busy machine has descheduled (the shared path below has 2-3 barriers per
+  // depth block: measured 20-60x slower at 2 threads beside another busy process, bench/README.md).
+  const int64_t panels = (n + nr - 1) / nr;
+  if (threads > 1 && panels >= 2 * threads) {
+    const int64_t share = (panels + threads - 1) / threads * nr;
+    std::exception_ptr error;
+#pragma omp parallel num_threads(threads)
+    {
+      const int64_t col0 = omp_get_thread_num() * share;
+      const int64_t cols = std::min(n, col0 + share) - col0;
+      if (cols > 0) {
+        try {  // nothing may leave an OpenMP region by exception (a pack buffer's bad_alloc); rethrown below
+          gemm_columns(kernel, m, col0, cols, k, mc_max, kc_max, alpha, a, b, beta, c, ldc, epilogue);
+        } catch (...) {
+#pragma omp critical(cnn_sgemm_error)
+          if (!error) error = std::current_exception();
+        }
+      }
+    }
+    if (error) std::rethrow_exception(error);
+    return;
+  }
 
 #pragma omp parallel num_threads(threads) if (threads > 1)
   {
