@@ -10,8 +10,8 @@
 //                              while the B micro-panels of the row stream from L2. It also does the write-back.
 // Threads either own whole column slices of C (each packs its own A and B: no barrier but the join; used when
 // C is at least two NR panels wide per thread) or share the packed panels and split the packing and the
-// micro-tiles, i.e. the M and N loops. Never K: every element of C is summed in the same order whatever the thread count, so results are
-// bit-identical for 1, 2 or n threads and across concurrent calls. Edge panels are zero-padded when
+// micro-tiles, i.e. the M and N loops. Never K: every element of C is summed in the same order whatever the
+// thread count, so results are bit-identical for 1, 2 or n threads and across concurrent calls. Edge panels are zero-padded when
 // packed; the micro-kernel clips its write-back to the m x n part of the tile that lies inside C.
 #include "kernels/gemm/sgemm_driver.h"
 
