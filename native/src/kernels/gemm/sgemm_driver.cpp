@@ -30,6 +30,9 @@ namespace {
 
 // Below this many multiply-adds a parallel region costs more than it saves.
 constexpr double kMinWorkPerThread = 65536.0;
+// Above this many depth blocks, a narrow GEMM (too few column panels for every thread to own some) runs on one
+// thread rather than cross 2-3 barriers per block.
+constexpr int64_t kMaxSharedDepthBlocks = 16;
 
 // A grow-only, 64-byte aligned buffer. One pair lives in each calling thread (thread_local), so the
 // steady state allocates nothing and concurrent calls never share packing memory.
@@ -282,7 +285,11 @@ void sgemm_operands(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int6
     return;
   }
 
-#pragma omp parallel num_threads(threads) if (threads > 1)
+  // Narrow C: threads share the panels, with 2-3 barriers per depth block. A long depth (a filter gradient's
+  // N*OH*OW) would cross hundreds of them, each a stall when the machine is busy: such a call stays on one thread.
+  const int64_t depth_blocks = (k + kc_max - 1) / kc_max;
+  const int shared_threads = depth_blocks > kMaxSharedDepthBlocks ? 1 : threads;
+#pragma omp parallel num_threads(shared_threads) if (shared_threads > 1)
   {
     for (int64_t ic = 0; ic < m; ic += mc_max) {
       const int64_t mc = std::min(mc_max, m - ic);
@@ -292,9 +299,9 @@ void sgemm_operands(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int6
         const float tile_beta = pc == 0 ? beta : 1.0f;  // later K blocks add to what the first one wrote
         const bool last_depth = pc + kc == k;
         // Each thread packs one contiguous range of panels.
-        const int64_t a_share = (m_panels + threads - 1) / threads;
+        const int64_t a_share = (m_panels + shared_threads - 1) / shared_threads;
 #pragma omp for schedule(static)
-        for (int64_t part = 0; part < threads; ++part) {
+        for (int64_t part = 0; part < shared_threads; ++part) {
           const int64_t first = part * a_share;
           if (first >= m_panels) continue;
           const int64_t row = ic + first * mr;
@@ -303,9 +310,9 @@ void sgemm_operands(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int6
         for (int64_t jc = 0; jc < n; jc += nc_max) {
           const int64_t nc = std::min(nc_max, n - jc);
           const int64_t n_panels = (nc + nr - 1) / nr;
-          const int64_t b_share = (n_panels + threads - 1) / threads;
+          const int64_t b_share = (n_panels + shared_threads - 1) / shared_threads;
 #pragma omp for schedule(static)
-          for (int64_t part = 0; part < threads; ++part) {
+          for (int64_t part = 0; part < shared_threads; ++part) {
             const int64_t first = part * b_share;
             if (first >= n_panels) continue;
             const int64_t col = jc + first * nr;
