@@ -101,6 +101,7 @@ TEST(Conv2d, Im2colGemmMatchesReferenceOnChosenShapes) {
       {1, 2, 3, 3, 2, 5, 5, {1, 1, 1, 1, 1, 1, 1, 1}, false},     // window equals the padded input
       {2, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},   // reference network, layer 1
       {1, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},  // reference network, layer 2
+      {3, 2, 150, 150, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true},  // > 4M output floats: GEMM runs of 2 + 1 images
   };
   uint32_t seed = 77;
   for (const ConvCase& s : cases) {

@@ -58,22 +58,6 @@ void gather_pixels(const Conv2dGeometry& g, const float* image, const Tap& t, in
   }
 }
 
-// Forward B: panel columns are output pixels, depth runs over taps. For each tap, the panel's pixels are one or
-// a few runs of an input row, copied contiguously into the panel row.
-void pack_image(const GemmOperand& self, int64_t width, int64_t first, int64_t count, int64_t depth_begin,
-                int64_t depth, float* dst) {
-  const Conv2dGeometry& g = geometry(self);
-  for (int64_t q = 0; q * width < count; ++q, dst += width * depth) {
-    const int64_t cols = std::min(width, count - q * width);
-    Tap t(g, depth_begin);
-    for (int64_t p = 0; p < depth; ++p, t.next(g)) {
-      float* out = dst + p * width;
-      gather_pixels(g, self.data, t, first + q * width, cols, out, 1);
-      std::fill(out + cols, out + width, 0.0f);
-    }
-  }
-}
-
 // Filter gradient A: rows are output channels, depth d = image * P + pixel. Within one image the rows are a
 // plain [OC, P] matrix (row oc contiguous along the pixels), packed piece by piece.
 void pack_dy_batch(const GemmOperand& self, int64_t width, int64_t first, int64_t count, int64_t depth_begin,
@@ -122,7 +106,6 @@ void pack_x_batch(const GemmOperand& self, int64_t width, int64_t first, int64_t
 
 }  // namespace
 
-GemmOperand conv_image_operand(const Conv2dGeometry& g, const float* image) { return {pack_image, image, 0, &g}; }
 GemmOperand conv_dy_batch_operand(const Conv2dGeometry& g, const float* dy) { return {pack_dy_batch, dy, 0, &g}; }
 GemmOperand conv_x_batch_operand(const Conv2dGeometry& g, const float* x) { return {pack_x_batch, x, 0, &g}; }
 

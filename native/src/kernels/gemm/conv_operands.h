@@ -1,5 +1,6 @@
 // GEMM operands that read a convolution's tensors in place (kernels/gemm/sgemm_driver.h, GemmOperand): the
-// im2col matrix is formed panel by panel inside the GEMM's packing and never stored whole.
+// filter gradient's im2col matrix over the whole batch is formed panel by panel inside the GEMM's packing and
+// never stored whole.
 // Layout: x [n,c,h,w] NCHW, dy [n,oc,oh,ow]; the GEMM depth index of the filter gradient is image * OH*OW + pixel.
 // Reference kernels: conv2d_forward_ref, conv2d_backward_filter_ref (kernels/ref/).
 #pragma once
@@ -8,11 +9,6 @@
 #include "kernels/kernels.h"
 
 namespace cnn {
-
-// B of the forward GEMM of one image, y_img[OC, P] = W[OC, K] * col[K, P]: element (depth k, column pixel) of
-// col, i.e. the input cell under kernel tap k = (c, ky, kx) for output pixel p, 0 in the padding.
-// `g` must outlive the GEMM call.
-GemmOperand conv_image_operand(const Conv2dGeometry& g, const float* image);
 
 // The filter gradient as one GEMM over the whole batch, dw[OC, K] = sum over images and pixels of
 // dy[img, oc, p] * col_img[k, p]: A is dy (rows oc, depth img * P + p), B the im2col of x (columns k, same depth).
