@@ -46,12 +46,7 @@ void gather_pixels(const Conv2dGeometry& g, const float* image, const Tap& t, in
       const int64_t lo = ix0 >= 0 ? 0 : std::min(run, (-ix0 + sw - 1) / sw);
       const int64_t hi = ix0 >= g.w ? 0 : std::max(lo, std::min(run, (g.w - 1 - ix0) / sw + 1));
       for (int64_t r = 0; r < lo; ++r) o[r * step] = 0.0f;
-      if (sw == 1 && step == 1) {  // runs are short (one output row): a plain loop beats a memmove call
-        const float* src = row + ix0;
-        for (int64_t r = lo; r < hi; ++r) o[r] = src[r];
-      } else {
-        for (int64_t r = lo; r < hi; ++r) o[r * step] = row[ix0 + r * sw];
-      }
+      for (int64_t r = lo; r < hi; ++r) o[r * step] = row[ix0 + r * sw];
       for (int64_t r = hi; r < run; ++r) o[r * step] = 0.0f;
     }
     done += run;
