@@ -13,7 +13,7 @@ internal static class ReferenceNetwork
 
     public static readonly string[] Architectures = ["reference", "bn"];
 
-    public static Sequential Create(string architecture = "reference", int seed = 42)
+    public static Sequential Create(string architecture = "reference", int seed = 42, Device? device = null)
     {
         bool bn = architecture switch
         {
@@ -30,7 +30,7 @@ internal static class ReferenceNetwork
         layers.AddRange([new ReLU(), new MaxPool2d(kernelSize: 2), new Flatten(),
             new Dense(inFeatures: 3136, outFeatures: 1024), new ReLU(), new Dropout(rate: 0.4f),
             new Dense(inFeatures: 1024, outFeatures: 10)]);
-        return new Sequential(InputShape, layers, seed);
+        return new Sequential(InputShape, layers, seed, device);
     }
 
     /// <summary>Multiply-accumulates of one forward pass of one image (convolutions and dense layers).</summary>

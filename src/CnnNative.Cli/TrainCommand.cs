@@ -17,6 +17,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var data = new DataOptions();
+        var devices = new DeviceOptions();
         var epochs = new Option<int>("--epochs", "-e") { Description = "Passes over the training set.", DefaultValueFactory = _ => 2 };
         var batch = new Option<int>("--batch-size", "-b") { Description = "Images per batch.", DefaultValueFactory = _ => 64 };
         var lr = new Option<float>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 1e-3f };
@@ -38,11 +39,12 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a CNN with a live progress bar; save model, history, curve and filters.");
         data.AddTo(command);
+        devices.AddTo(command);
         foreach (Option option in new Option[] { epochs, batch, lr, optimizer, momentum, nesterov, weightDecay, schedule,
                      warmup, clip, smoothing, seed, threads, arch, augment, validation, limit, output })
             command.Add(option);
         command.SetAction(result => Run(new TrainSettings(
-            data, result, result.GetValue(epochs), result.GetValue(batch), result.GetValue(lr),
+            data, devices, result, result.GetValue(epochs), result.GetValue(batch), result.GetValue(lr),
             result.GetValue(optimizer)!, result.GetValue(momentum), result.GetValue(nesterov),
             result.GetValue(weightDecay), result.GetValue(schedule)!, result.GetValue(warmup), result.GetValue(clip),
             result.GetValue(smoothing), result.GetValue(seed), result.GetValue(threads), result.GetValue(arch)!,
@@ -51,7 +53,7 @@ internal static class TrainCommand
     }
 
     private sealed record TrainSettings(
-        DataOptions Data, ParseResult Parsed, int Epochs, int BatchSize, float LearningRate, string Optimizer,
+        DataOptions Data, DeviceOptions Devices, ParseResult Parsed, int Epochs, int BatchSize, float LearningRate, string Optimizer,
         float Momentum, bool Nesterov, float WeightDecay, string Schedule, int Warmup, float Clip, float Smoothing,
         int Seed, int Threads, string Architecture, string Augment, double ValidationSplit, int Limit, string Output);
 
@@ -60,12 +62,12 @@ internal static class TrainCommand
         if (s.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1; got {s.Epochs}.");
         if (s.BatchSize < 1) throw new ArgumentException($"--batch-size must be at least 1; got {s.BatchSize}.");
         if (s.Limit < 0) throw new ArgumentException($"--limit must be 0 or more; got {s.Limit}.");
-        Device.Cpu.Threads = s.Threads;
+        Device device = s.Devices.Resolve(s.Parsed, s.Threads);
         var (split, classNames) = s.Data.Load(s.Parsed);
         Dataset train = s.Limit > 0 && s.Limit < split.Train.Count ? split.Train.Slice(0, s.Limit) : split.Train;
         Directory.CreateDirectory(s.Output);
 
-        using Sequential model = ReferenceNetwork.Create(s.Architecture, s.Seed);
+        using Sequential model = ReferenceNetwork.Create(s.Architecture, s.Seed, device);
         int batchesPerEpoch = (train.Count - (int)(train.Count * s.ValidationSplit) + s.BatchSize - 1) / s.BatchSize;
         Optimizer optimizer = TrainingSetup.CreateOptimizer(s.Optimizer, s.LearningRate, s.Momentum, s.Nesterov, s.WeightDecay);
         optimizer.Schedule = TrainingSetup.CreateSchedule(s.Schedule, s.Warmup, (long)batchesPerEpoch * s.Epochs);
@@ -75,7 +77,7 @@ internal static class TrainCommand
 
         AnsiConsole.MarkupLine($"[bold]cnn train[/]: {Markup.Escape(train.Name)} ({train.Count:N0} images), " +
             $"arch {s.Architecture}, {Markup.Escape(optimizer.ToString() ?? "")}, batch {s.BatchSize}, " +
-            $"{s.Epochs} epochs, kernels {Device.Cpu.Isa}, {Device.Cpu.Threads} threads, seed {s.Seed}");
+            $"{s.Epochs} epochs, {Markup.Escape(DeviceOptions.Describe(device))}, seed {s.Seed}");
         AnsiConsole.MarkupLine($"augmentation: {Markup.Escape(augmentation?.ToString() ?? "none")}");
         // The best epoch so far is saved as it finishes (atomically), so a run that diverges or is stopped
         // keeps its last good model; with no validation split "best" is the training accuracy.
@@ -93,7 +95,7 @@ internal static class TrainCommand
         });
         wall.Stop();
         // Evaluate the best checkpoint as saved: the last epoch's weights may be worse.
-        using (Sequential best = Sequential.Load(checkpoint))
+        using (Sequential best = Sequential.Load(checkpoint, device))
         {
             best.Compile(new Sgd(0f), Loss.CrossEntropy);
             Report(best, split.Test, classNames, history, wall.Elapsed);

@@ -10,7 +10,7 @@ namespace CnnNative;
 /// </summary>
 /// <remarks>
 /// <see cref="Cpu"/> is the host; <see cref="OpenCL"/> gives an OpenCL device, whose tensors live in device
-/// memory and are read and written only through <see cref="Tensor.CopyTo"/> and <see cref="Tensor.CopyFrom"/>.
+/// memory and are read and written only through <see cref="Tensor.CopyTo(Span{float})"/> and <see cref="Tensor.CopyFrom"/>.
 /// <see cref="List()"/> tells which OpenCL devices exist.
 /// </remarks>
 public sealed unsafe class Device
@@ -52,6 +52,28 @@ public sealed unsafe class Device
             device = new Device(handle, ReadInfo(index));
             s_openCL.Add(index, device);
             return device;
+        }
+    }
+
+    /// <summary>
+    /// OpenCL device <paramref name="index"/> when it can be opened, otherwise <see cref="Cpu"/> with
+    /// <paramref name="fallbackReason"/> saying why (no loader, no driver, no such index): the explicit opt-in to
+    /// falling back, for callers that report it. <see cref="OpenCL"/> never falls back.
+    /// </summary>
+    /// <param name="index">The OpenCL device wanted (see <see cref="List()"/>).</param>
+    /// <param name="fallbackReason">Null when the OpenCL device was returned; otherwise the error that sent the call to the CPU.</param>
+    public static Device OpenCLOrCpu(int index, out string? fallbackReason)
+    {
+        try
+        {
+            Device device = OpenCL(index);
+            fallbackReason = null;
+            return device;
+        }
+        catch (Exception e) when (e is ArgumentException or CnnNativeException)
+        {
+            fallbackReason = e.Message;
+            return Cpu;
         }
     }
 

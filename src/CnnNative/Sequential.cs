@@ -42,15 +42,12 @@ public sealed partial class Sequential : IDisposable
     /// <param name="device">Where the model runs; null means <see cref="CnnNative.Device.Cpu"/>.</param>
     /// <exception cref="ArgumentException">A layer is null, repeated, disposed or already in a model, two layers share
     /// a name, or a layer cannot take its input.</exception>
-    /// <exception cref="NotSupportedException"><paramref name="device"/> is an OpenCL device: every op runs there,
-    /// but layers keep their parameters on the CPU so far, so models run on the CPU only.</exception>
+    /// <remarks>On an OpenCL device the parameters are initialised on the host and moved to the device, where
+    /// they stay: predictions and training steps copy only the inputs in and the outputs (and the loss) out.</remarks>
+    /// <exception cref="Interop.CnnNativeException">The device has not enough memory for the parameters; the message names it.</exception>
     public Sequential(TensorShape? inputShape, IEnumerable<Layer> layers, int seed = DefaultSeed, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(layers);
-        if (device is not null && !device.IsCpu)
-            throw new NotSupportedException(
-                $"A Sequential model cannot run on {device} yet: layers keep their parameters on the CPU. " +
-                "Tensors and the native ops run on OpenCL devices; models follow.");
         Seed = seed;
         Device = device ?? Device.Cpu;
         _layers = [.. layers];
@@ -64,6 +61,7 @@ public sealed partial class Sequential : IDisposable
             NameLayers(named);
             if (inputShape is not null) Build(inputShape);
             InitializeParameters(_layers, 0, new SeededRandom(Seed));
+            foreach (Layer layer in _layers) layer.MoveTo(Device);
         }
         catch
         {
@@ -76,8 +74,8 @@ public sealed partial class Sequential : IDisposable
     /// <summary>The layers, in order.</summary>
     public IReadOnlyList<Layer> Layers => _layersView;
 
-    /// <summary>The device the model runs on.</summary>
-    public Device Device { get; }
+    /// <summary>The device the model runs on, where its parameters live; <see cref="MoveTo"/> changes it.</summary>
+    public Device Device { get; private set; }
 
     /// <summary>The seed the parameters were initialised from.</summary>
     public int Seed { get; }
@@ -192,7 +190,8 @@ public sealed partial class Sequential : IDisposable
 
     /// <summary>
     /// Runs a batch held in tensors: <paramref name="input"/> [N, ...InputShape] into <paramref name="output"/>
-    /// [N, ...OutputShape]. Builds the model from the input's shape when it has none yet.
+    /// [N, ...OutputShape]. Builds the model from the input's shape when it has none yet. The tensors may live on any
+    /// device: on the model's device they are copied there (no host round trip), otherwise through host memory.
     /// </summary>
     /// <exception cref="ArgumentException">A tensor has the wrong shape; the message names expected and actual.</exception>
     public void Forward(Tensor input, Tensor output)
@@ -211,7 +210,23 @@ public sealed partial class Sequential : IDisposable
         TensorShape expectedOutput = shapes[^1].WithBatch(batchSize);
         if (output.Shape != expectedOutput)
             throw new ArgumentException($"Forward expects output {expectedOutput}; got {output.Shape}.", nameof(output));
-        Predict(input.AsSpan(), batchSize, output.AsSpan());
+        if (input.Device.IsCpu && output.Device.IsCpu)
+        {
+            Predict(input.AsSpan(), batchSize, output.AsSpan());
+            return;
+        }
+        // Device tensors: copied on the model's device when they live there, through the host otherwise.
+        Workspace workspace = Rent(batchSize, shapes, out WorkspacePool pool);
+        try
+        {
+            input.CopyTo(workspace.Input);
+            workspace.Run(Device, _layers);
+            workspace.Output.CopyTo(output);
+        }
+        finally
+        {
+            pool.Return(workspace);
+        }
     }
 
     /// <summary>Runs a batch held in a tensor and returns a new output tensor, which the caller disposes.</summary>

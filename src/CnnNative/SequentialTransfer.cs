@@ -39,6 +39,7 @@ public sealed partial class Sequential
                     if (Optimizer is not null) LogitsShape(updated, shapes);
                 }
                 InitializeParameters(updated, fromIndex, new SeededRandom(HeadSeed(fromIndex)));
+                for (int i = fromIndex; i < updated.Length; i++) updated[i].MoveTo(Device);
                 if (Optimizer is not null)
                 {
                     for (int i = fromIndex; i < updated.Length; i++) updated[i].AllocateGradients();

@@ -8,7 +8,7 @@ namespace CnnNative;
 /// </summary>
 public sealed unsafe class Tensor : IDisposable
 {
-    private readonly TensorHandle _handle;
+    private TensorHandle _handle; // replaced (never while in use) when the owning model moves it: see MoveTo
 
     /// <summary>A zero-filled tensor of <paramref name="shape"/> on <paramref name="device"/>.</summary>
     public Tensor(Device device, TensorShape shape)
@@ -38,8 +38,11 @@ public sealed unsafe class Tensor : IDisposable
     /// <summary>The tensor's shape.</summary>
     public TensorShape Shape { get; }
 
-    /// <summary>The device that holds the tensor's memory.</summary>
-    public Device Device { get; }
+    /// <summary>
+    /// The device that holds the tensor's memory. Fixed for tensors you create; a model's parameters, buffers,
+    /// gradients and optimizer state follow the model when <see cref="Sequential.MoveTo"/> moves it.
+    /// </summary>
+    public Device Device { get; private set; }
 
     /// <summary>Number of elements, the product of the shape's dimensions.</summary>
     public long ElementCount => Shape.ElementCount;
@@ -76,7 +79,7 @@ public sealed unsafe class Tensor : IDisposable
     /// disposed; writing to it changes the tensor and every view of it.
     /// </summary>
     /// <exception cref="InvalidOperationException">The tensor lives in OpenCL device memory, which the host
-    /// cannot view; use <see cref="CopyTo"/> and <see cref="CopyFrom"/>.</exception>
+    /// cannot view; use <see cref="CopyTo(Span{float})"/> and <see cref="CopyFrom"/>.</exception>
     public Span<float> AsSpan()
     {
         if (!Device.IsCpu)
@@ -109,6 +112,33 @@ public sealed unsafe class Tensor : IDisposable
         Native.Read(handle, destination);
     }
 
+    /// <summary>
+    /// Copies the tensor into <paramref name="destination"/>, which may live on another device; both must have
+    /// the same element count (shapes may differ). On one device the copy runs there (no host round trip);
+    /// between the CPU and a device it is one transfer; between two devices it goes through host memory.
+    /// </summary>
+    /// <exception cref="ArgumentException">The element counts differ; the message names both shapes.</exception>
+    public void CopyTo(Tensor destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        TensorHandle source = Handle, target = destination.Handle;
+        if (destination.ElementCount != ElementCount)
+            throw new ArgumentException(
+                $"Cannot copy tensor {Shape} ({ElementCount} elements) into tensor {destination.Shape} ({destination.ElementCount} elements).",
+                nameof(destination));
+        if (ReferenceEquals(Device, destination.Device))
+            Native.Check(NativeMethods.cnn_tensor_copy(Device.Handle, source, target));
+        else if (Device.IsCpu)
+            Native.Write(target, AsSpan());
+        else if (destination.Device.IsCpu)
+            Native.Read(source, destination.AsSpan());
+        else
+        {
+            float[] staging = ToArray();
+            Native.Write(target, staging);
+        }
+    }
+
     /// <summary>A new array holding a copy of the tensor's elements.</summary>
     public float[] ToArray()
     {
@@ -135,6 +165,34 @@ public sealed unsafe class Tensor : IDisposable
 
     /// <summary>A view with another shape of the same element count, e.g. <c>t.Reshape(6, 4)</c>.</summary>
     public Tensor Reshape(params int[] shape) => Reshape(new TensorShape(shape));
+
+    /// <summary>
+    /// Moves the tensor's values to <paramref name="target"/> in place: a new native tensor is created there and
+    /// filled, then replaces the old one, which is released. On failure (e.g. out of device memory) the tensor is
+    /// left as it was. For tensors a model owns, never while a call uses them; views made by
+    /// <see cref="Reshape(TensorShape)"/> beforehand keep the old memory.
+    /// </summary>
+    internal void MoveTo(Device target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        TensorHandle old = Handle;
+        if (ReferenceEquals(Device, target)) return;
+        Span<long> dims = stackalloc long[Shape.Rank];
+        for (int i = 0; i < dims.Length; i++) dims[i] = Shape[i];
+        var moved = new Tensor(target, Shape, Native.CreateTensor(target.Handle, dims));
+        try
+        {
+            CopyTo(moved);
+        }
+        catch
+        {
+            moved.Dispose();
+            throw;
+        }
+        _handle = moved._handle;
+        Device = target;
+        old.Dispose();
+    }
 
     /// <summary>Releases this tensor's handle; calling it again does nothing.</summary>
     public void Dispose() => _handle.Dispose();

@@ -11,6 +11,7 @@ public sealed class BatchNorm2d : Layer
 {
     private readonly NamedTensor[] _parameters;
     private readonly NamedTensor[] _buffers;
+    private float[]? _hostScratch; // [C], for the eval-mode backward; created on first use
 
     /// <summary>Batch normalisation of <paramref name="numFeatures"/> channels.</summary>
     /// <param name="numFeatures">Channels of the input, C.</param>
@@ -142,8 +143,11 @@ public sealed class BatchNorm2d : Layer
             return;
         }
 
-        Span<float> variance = RunningVar.AsSpan(), invStd = s[3].AsSpan();
-        for (int c = 0; c < invStd.Length; c++) invStd[c] = 1f / MathF.Sqrt(variance[c] + Epsilon);
+        // 1 / sqrt(running var + eps) on the host ([C] values: cheap on any device), written to the state tensor.
+        float[] invStd = _hostScratch ??= new float[NumFeatures];
+        RunningVar.CopyTo(invStd);
+        for (int c = 0; c < invStd.Length; c++) invStd[c] = 1f / MathF.Sqrt(invStd[c] + Epsilon);
+        s[3].CopyFrom(invStd);
         if (!dgamma.IsInvalid || !dbeta.IsInvalid)
             Native.Check(NativeMethods.cnn_batchnorm2d_backward(device.Handle, input.Handle, Gamma.Handle, RunningMean.Handle,
                 s[3].Handle, outputGradient.Handle, inputGradient.IsInvalid ? Scratch(device, input, s) : inputGradient,
@@ -158,9 +162,9 @@ public sealed class BatchNorm2d : Layer
 
     private void ResetValues()
     {
-        Gamma.AsSpan().Fill(1f);
-        Beta.AsSpan().Clear();
-        RunningMean.AsSpan().Clear();
-        RunningVar.AsSpan().Fill(1f);
+        Fill(Gamma, v => v.Fill(1f));
+        Fill(Beta, v => v.Clear());
+        Fill(RunningMean, v => v.Clear());
+        Fill(RunningVar, v => v.Fill(1f));
     }
 }

@@ -141,9 +141,9 @@ public sealed unsafe class Conv2d : Layer
     internal override void InitializeParameters(SeededRandom random, bool followedByRectifier)
     {
         int receptive = KernelHeight * KernelWidth;
-        ParameterInit.FillWeights(Weight.AsSpan(), InChannels * receptive, OutChannels * receptive, followedByRectifier, random,
-            Initializer);
-        Bias?.AsSpan().Clear();
+        Fill(Weight, w => ParameterInit.FillWeights(w, InChannels * receptive, OutChannels * receptive, followedByRectifier,
+            random, Initializer));
+        if (Bias is not null) Fill(Bias, b => b.Clear());
     }
 
     internal override void Forward(Device device, Tensor input, Tensor output)

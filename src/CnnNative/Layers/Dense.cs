@@ -60,8 +60,8 @@ public sealed class Dense : Layer
 
     internal override void InitializeParameters(SeededRandom random, bool followedByRectifier)
     {
-        ParameterInit.FillWeights(Weight.AsSpan(), InFeatures, OutFeatures, followedByRectifier, random, Initializer);
-        Bias?.AsSpan().Clear();
+        Fill(Weight, w => ParameterInit.FillWeights(w, InFeatures, OutFeatures, followedByRectifier, random, Initializer));
+        if (Bias is not null) Fill(Bias, b => b.Clear());
     }
 
     internal override void Forward(Device device, Tensor input, Tensor output) =>

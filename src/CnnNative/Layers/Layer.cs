@@ -14,6 +14,9 @@ public abstract class Layer : IDisposable
 
     private protected Layer() { }
 
+    /// <summary>Writes a tensor's values (see <see cref="Fill"/>).</summary>
+    private protected delegate void ValuesAction(Span<float> values);
+
     /// <summary>
     /// The layer's name. Unless set before the layer joins a model, the model names it after its type
     /// and position among layers of that type: conv2d_1, conv2d_2, dense_1 ...
@@ -181,6 +184,34 @@ public abstract class Layer : IDisposable
             throw;
         }
         _gradients = gradients;
+    }
+
+    /// <summary>
+    /// Moves the parameters, buffers and gradients to <paramref name="device"/> (see <see cref="Sequential.MoveTo"/>);
+    /// tensors already there stay. Stops at the first tensor that cannot move, leaving it where it was.
+    /// </summary>
+    internal void MoveTo(Device device)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (NamedTensor parameter in Parameters) parameter.Value.MoveTo(device);
+        foreach (NamedTensor buffer in Buffers) buffer.Value.MoveTo(device);
+        foreach (NamedTensor gradient in Gradients) gradient.Value.MoveTo(device);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="fill"/> on the values of <paramref name="tensor"/>: in place on the CPU, through a host
+    /// copy written back afterwards on another device. For initialisation, not for the hot path.
+    /// </summary>
+    private protected static void Fill(Tensor tensor, ValuesAction fill)
+    {
+        if (tensor.Device.IsCpu)
+        {
+            fill(tensor.AsSpan());
+            return;
+        }
+        float[] values = tensor.ToArray();
+        fill(values);
+        tensor.CopyFrom(values);
     }
 
     /// <summary>

@@ -127,6 +127,17 @@ public abstract class Optimizer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Moves every state tensor to <paramref name="device"/> (the model is moving; see <see cref="Sequential.MoveTo"/>).
+    /// Stops at the first tensor that cannot move, leaving it where it was.
+    /// </summary>
+    internal void MoveTo(Device device)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (Tensor[] state in _state.Values)
+            foreach (Tensor tensor in state) tensor.MoveTo(device);
+    }
+
     /// <summary>The state of <paramref name="parameter"/>, or null before its first update (for tests).</summary>
     internal Tensor[]? StateOf(Tensor parameter) => _state.GetValueOrDefault(parameter);
 

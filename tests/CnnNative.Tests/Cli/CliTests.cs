@@ -171,4 +171,42 @@ public class CliTests
         Assert.DoesNotContain("No OpenCL device", output);
         Assert.Equal(0, Cnn("devices").Exit);
     }
+
+    [Fact]
+    public void TrainAndEvalRunOnAnOpenCLDeviceWhenAsked()
+    {
+        using TempFolder data = SmallFashionMnist();
+        using var output = new TempFolder();
+
+        var (exit, error) = Cnn("train", "--data-dir", data.FullName, "--epochs", "1", "--batch-size", "48",
+            "--device", "opencl", "--output", output.FullName);
+
+        Assert.True(exit == 0, error);
+        using (Sequential model = Sequential.Load(output.File("model.cnnm")))
+            Assert.Equal(3_274_634, model.ParameterCount);
+        var (evalExit, evalError) = Cnn("eval", output.File("model.cnnm"), "--data-dir", data.FullName, "--device", "opencl:0");
+        Assert.True(evalExit == 0, evalError);
+    }
+
+    [Fact]
+    public void AMissingOpenCLDeviceFailsUnlessFallingBackIsAllowed()
+    {
+        using TempFolder data = SmallFashionMnist();
+        using var output = new TempFolder();
+
+        var (exit, error) = Cnn("train", "--data-dir", data.FullName, "--epochs", "1", "--device", "opencl:99",
+            "--output", output.FullName);
+        Assert.Equal(1, exit);
+        Assert.Contains("99", error);
+        Assert.Empty(output.FileNames()); // nothing ran
+
+        var (fallbackExit, fallbackError) = Cnn("train", "--data-dir", data.FullName, "--epochs", "1", "--batch-size", "48",
+            "--device", "opencl:99", "--allow-cpu-fallback", "--output", output.FullName);
+        Assert.True(fallbackExit == 0, fallbackError);
+        Assert.Contains("model.cnnm", output.FileNames());
+
+        var (badExit, badError) = Cnn("train", "--data-dir", data.FullName, "--device", "gpu", "--output", output.FullName);
+        Assert.Equal(1, badExit);
+        Assert.Contains("Unknown device 'gpu'", badError);
+    }
 }

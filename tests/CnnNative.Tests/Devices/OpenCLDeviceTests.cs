@@ -90,15 +90,4 @@ public class OpenCLDeviceTests
         Assert.Contains("CopyTo", e.Message);
         Assert.Contains("CopyFrom", e.Message);
     }
-
-    [Fact]
-    public void ModelsRefuseAnOpenCLDeviceWithAReason()
-    {
-        FirstDevice();
-        var error = Assert.Throws<NotSupportedException>(
-            () => new Sequential(new TensorShape(3), [new Dense(3, 2)], seed: 1, device: Device.OpenCL(0)));
-
-        Assert.Contains("OpenCL", error.Message);
-        Assert.Contains("parameters on the CPU", error.Message);
-    }
 }

@@ -4,7 +4,8 @@ namespace CnnNative.Tests.Training;
 
 /// <summary>
 /// Central finite differences against analytic gradients. The objective reads the variable's native memory
-/// (the tensor is perturbed in place through its span), so it goes through the same C# API as training.
+/// (the tensor is perturbed in place: through its span on the CPU, a host copy on an OpenCL device), so it goes
+/// through the same C# API as training.
 /// </summary>
 internal static class GradientCheck
 {
@@ -54,14 +55,39 @@ internal static class GradientCheck
     /// <summary>(f(x + e) - f(x - e)) / (actual float step), restoring the coordinate afterwards.</summary>
     private static double Difference(Tensor variable, int k, double eps, Func<double> objective)
     {
-        float original = variable.AsSpan()[k];
+        float original = Get(variable, k);
         float plus = (float)(original + eps), minus = (float)(original - eps);
-        variable.AsSpan()[k] = plus;
+        Set(variable, k, plus);
         double up = objective();
-        variable.AsSpan()[k] = minus;
+        Set(variable, k, minus);
         double down = objective();
-        variable.AsSpan()[k] = original;
+        Set(variable, k, original);
         return (up - down) / ((double)plus - minus);
+    }
+
+    // Element access on any device: in place on the CPU, through a host copy on an OpenCL device.
+    private static float Get(Tensor tensor, int k) => tensor.Device.IsCpu ? tensor.AsSpan()[k] : tensor.ToArray()[k];
+
+    private static void Set(Tensor tensor, int k, float value)
+    {
+        if (tensor.Device.IsCpu)
+        {
+            tensor.AsSpan()[k] = value;
+            return;
+        }
+        float[] values = tensor.ToArray();
+        values[k] = value;
+        tensor.CopyFrom(values);
+    }
+
+    /// <summary>Sets every element of a tensor on any device to <paramref name="value"/>.</summary>
+    public static void Fill(Tensor tensor, float value) => Fill(tensor, data => Array.Fill(data, value));
+
+    private static void Fill(Tensor tensor, Action<float[]> fill)
+    {
+        float[] values = new float[tensor.ElementCount];
+        fill(values);
+        tensor.CopyFrom(values);
     }
 
     /// <summary>Σ a[i] * b[i] in double.</summary>
@@ -75,15 +101,19 @@ internal static class GradientCheck
     /// <summary>Fills a tensor with uniform values in [low, high).</summary>
     public static void Randomize(Tensor tensor, Random random, float low = -1f, float high = 1f)
     {
-        Span<float> data = tensor.AsSpan();
-        for (int i = 0; i < data.Length; i++) data[i] = low + (high - low) * random.NextSingle();
+        Fill(tensor, data =>
+        {
+            for (int i = 0; i < data.Length; i++) data[i] = low + (high - low) * random.NextSingle();
+        });
     }
 
     /// <summary>Distinct values spaced 0.01 apart in random order (no max-pool ties within any finite-difference step).</summary>
     public static void RandomizeDistinct(Tensor tensor, Random random)
     {
-        Span<float> data = tensor.AsSpan();
-        int[] order = Enumerable.Range(0, data.Length).OrderBy(_ => random.Next()).ToArray();
-        for (int i = 0; i < data.Length; i++) data[i] = (order[i] - data.Length / 2) * 0.01f;
+        Fill(tensor, data =>
+        {
+            int[] order = Enumerable.Range(0, data.Length).OrderBy(_ => random.Next()).ToArray();
+            for (int i = 0; i < data.Length; i++) data[i] = (order[i] - data.Length / 2) * 0.01f;
+        });
     }
 }

@@ -1,8 +1,14 @@
 namespace CnnNative.Tests.Training;
 
-/// <summary>Every layer's backward pass against central finite differences of Σ y * r (r random).</summary>
+/// <summary>
+/// Every layer's backward pass against central finite differences of Σ y * r (r random), on the CPU; the derived
+/// <see cref="OpenCLLayerBackwardTests"/> runs every case again on OpenCL device 0.
+/// </summary>
 public class LayerBackwardTests
 {
+    /// <summary>Where the layers run.</summary>
+    protected virtual Device Device => Device.Cpu;
+
     public static TheoryData<int[], bool> ConvCases => new()
     {
         // n, c, h, w, oc, kh, kw, strideH, strideW, pad (top = bottom), pad (left = right), dilationH, dilationW; bias
@@ -21,7 +27,7 @@ public class LayerBackwardTests
         (int sh, int sw, int padH, int padW, int dh, int dw) = (cfg[7], cfg[8], cfg[9], cfg[10], cfg[11], cfg[12]);
         var random = new Random(n * 1000 + c * 100 + h);
         var conv = new Conv2d(c, oc, (kh, kw), (sh, sw), (padH, padH, padW, padW), (dh, dw), bias);
-        using var probe = new LayerProbe(conv, new TensorShape(n, c, h, w), random);
+        using var probe = new LayerProbe(conv, new TensorShape(n, c, h, w), random, device: Device);
 
         probe.CheckAll($"conv [{n},{c},{h},{w}] k ({kh},{kw}) s ({sh},{sw}) p ({padH},{padW}) d ({dh},{dw})", random);
     }
@@ -33,7 +39,7 @@ public class LayerBackwardTests
     public void DenseBackwardMatchesFiniteDifferences(int n, int inFeatures, int outFeatures, bool bias)
     {
         var random = new Random(inFeatures * 31 + outFeatures);
-        using var probe = new LayerProbe(new Dense(inFeatures, outFeatures, bias), new TensorShape(n, inFeatures), random);
+        using var probe = new LayerProbe(new Dense(inFeatures, outFeatures, bias), new TensorShape(n, inFeatures), random, device: Device);
 
         probe.CheckAll($"dense {inFeatures}->{outFeatures}", random);
     }
@@ -43,11 +49,11 @@ public class LayerBackwardTests
     {
         // The first layer of a model gets NULL for dx: its weight gradients must still be right.
         var random = new Random(5);
-        using var probe = new LayerProbe(new Conv2d(2, 3, 3, padding: 1), new TensorShape(2, 2, 5, 5), random);
+        using var probe = new LayerProbe(new Conv2d(2, 3, 3, padding: 1), new TensorShape(2, 2, 5, 5), random, device: Device);
         probe.Backward(wantInputGradient: true);
         float[] withInput = probe.Layer.Gradients[0].Value.ToArray();
 
-        probe.Layer.Gradients[0].Value.AsSpan().Clear();
+        GradientCheck.Fill(probe.Layer.Gradients[0].Value, 0f);
         probe.Backward(wantInputGradient: false);
 
         Assert.Equal(withInput, probe.Layer.Gradients[0].Value.ToArray());
@@ -61,7 +67,7 @@ public class LayerBackwardTests
     public void MaxPool2dBackwardMatchesFiniteDifferences(int n, int c, int h, int w, int kernel, int stride, int padding)
     {
         var random = new Random(h * 7 + w);
-        using var probe = new LayerProbe(new MaxPool2d(kernel, stride, padding), new TensorShape(n, c, h, w), random);
+        using var probe = new LayerProbe(new MaxPool2d(kernel, stride, padding), new TensorShape(n, c, h, w), random, device: Device);
         GradientCheck.RandomizeDistinct(probe.Input, random); // values 0.01 apart: no tie within a step
 
         probe.CheckAll($"maxpool k{kernel} s{stride} p{padding}", random);
@@ -75,7 +81,7 @@ public class LayerBackwardTests
         bool countIncludePad)
     {
         var random = new Random(h * 11 + kernel);
-        using var probe = new LayerProbe(new AvgPool2d(kernel, stride, padding, countIncludePad), new TensorShape(n, c, h, w), random);
+        using var probe = new LayerProbe(new AvgPool2d(kernel, stride, padding, countIncludePad), new TensorShape(n, c, h, w), random, device: Device);
 
         probe.CheckAll($"avgpool k{kernel} s{stride} p{padding} include {countIncludePad}", random);
     }
@@ -84,7 +90,7 @@ public class LayerBackwardTests
     public void GlobalAvgPool2dBackwardMatchesFiniteDifferences()
     {
         var random = new Random(3);
-        using var probe = new LayerProbe(new GlobalAvgPool2d(), new TensorShape(2, 3, 5, 7), random);
+        using var probe = new LayerProbe(new GlobalAvgPool2d(), new TensorShape(2, 3, 5, 7), random, device: Device);
 
         probe.CheckAll("global avgpool", random);
     }
@@ -104,7 +110,7 @@ public class LayerBackwardTests
             _ => new Tanh(),
         };
         var random = new Random(name.Length);
-        using var probe = new LayerProbe(layer, new TensorShape(2, 3, 4, 5), random);
+        using var probe = new LayerProbe(layer, new TensorShape(2, 3, 4, 5), random, device: Device);
         float[] x = probe.Input.ToArray();
 
         // Coordinates within two steps of the kink at 0 are skipped.
@@ -117,7 +123,7 @@ public class LayerBackwardTests
     public void SoftmaxBackwardMatchesFiniteDifferences(int[] shape)
     {
         var random = new Random(shape.Length);
-        using var probe = new LayerProbe(new Softmax(), new TensorShape(shape), random);
+        using var probe = new LayerProbe(new Softmax(), new TensorShape(shape), random, device: Device);
 
         probe.CheckAll($"softmax {string.Join("x", shape)}", random);
     }
@@ -128,7 +134,7 @@ public class LayerBackwardTests
     public void DropoutBackwardMatchesFiniteDifferencesInBothModes(bool training)
     {
         var random = new Random(training ? 1 : 2);
-        using var probe = new LayerProbe(new Dropout(0.3f), new TensorShape(2, 3, 4, 5), random, training);
+        using var probe = new LayerProbe(new Dropout(0.3f), new TensorShape(2, 3, 4, 5), random, training, device: Device);
         probe.Objective();
         float[] x = probe.Input.ToArray(), y = probe.Output.ToArray();
 
@@ -154,7 +160,7 @@ public class LayerBackwardTests
     {
         var random = new Random(training ? 3 : 4);
         var bn = new BatchNorm2d(4);
-        using var probe = new LayerProbe(bn, new TensorShape(3, 4, 5, 3), random, training);
+        using var probe = new LayerProbe(bn, new TensorShape(3, 4, 5, 3), random, training, device: Device);
         GradientCheck.Randomize(bn.RunningMean, random, -0.5f, 0.5f);
         GradientCheck.Randomize(bn.RunningVar, random, 0.5f, 2f);
         float[] runningMean = bn.RunningMean.ToArray(), runningVar = bn.RunningVar.ToArray();
@@ -172,10 +178,10 @@ public class LayerBackwardTests
     public void FrozenLayerLeavesItsGradientsUntouchedButStillComputesDx()
     {
         var random = new Random(9);
-        using var probe = new LayerProbe(new Dense(5, 3), new TensorShape(2, 5), random);
-        foreach (NamedTensor gradient in probe.Layer.Gradients) gradient.Value.AsSpan().Fill(42f);
+        using var probe = new LayerProbe(new Dense(5, 3), new TensorShape(2, 5), random, device: Device);
+        foreach (NamedTensor gradient in probe.Layer.Gradients) GradientCheck.Fill(gradient.Value, 42f);
         float[] trainableDx = probe.Backward();
-        foreach (NamedTensor gradient in probe.Layer.Gradients) gradient.Value.AsSpan().Fill(42f);
+        foreach (NamedTensor gradient in probe.Layer.Gradients) GradientCheck.Fill(gradient.Value, 42f);
 
         probe.Layer.Freeze();
         float[] frozenDx = probe.Backward();
@@ -184,4 +190,10 @@ public class LayerBackwardTests
         Assert.Equal(trainableDx, frozenDx);
         Assert.All(probe.Layer.Gradients, g => Assert.All(g.Value.ToArray(), v => Assert.Equal(42f, v)));
     }
+}
+
+/// <summary>Every case of <see cref="LayerBackwardTests"/> on OpenCL device 0 (PoCL in CI), same tolerances.</summary>
+public class OpenCLLayerBackwardTests : LayerBackwardTests
+{
+    protected override Device Device => Device.OpenCL(0);
 }

@@ -11,22 +11,26 @@ internal sealed class LayerProbe : IDisposable
     private readonly float[] _weights;
     private readonly Tensor[]? _state;
 
-    public LayerProbe(Layer layer, TensorShape inputShape, Random random, bool training = true, ulong seed = 12345)
+    public LayerProbe(Layer layer, TensorShape inputShape, Random random, bool training = true, ulong seed = 12345,
+        Device? device = null)
     {
         Layer = layer;
-        Input = new Tensor(inputShape);
-        Output = new Tensor(layer.OutputShape(inputShape));
-        OutputGradient = new Tensor(Output.Shape);
-        InputGradient = new Tensor(inputShape);
-        _state = layer.CreateTrainingState(Device.Cpu, inputShape);
+        Device = device ?? Device.Cpu;
+        Input = new Tensor(Device, inputShape);
+        Output = new Tensor(Device, layer.OutputShape(inputShape));
+        OutputGradient = new Tensor(Device, Output.Shape);
+        InputGradient = new Tensor(Device, inputShape);
+        _state = layer.CreateTrainingState(Device, inputShape);
         Pass = new TrainingPass(training, seed);
         _weights = NaiveReference.RandomArray(random, (int)Output.ElementCount);
         GradientCheck.Randomize(Input, random, -2f, 2f);
         foreach (NamedTensor parameter in layer.Parameters) GradientCheck.Randomize(parameter.Value, random);
+        layer.MoveTo(Device);
         layer.AllocateGradients();
     }
 
     public Layer Layer { get; }
+    public Device Device { get; }
     public Tensor Input { get; }
     public Tensor Output { get; }
     public Tensor OutputGradient { get; }
@@ -36,8 +40,8 @@ internal sealed class LayerProbe : IDisposable
     /// <summary>Forward pass, then Σ y * r in double.</summary>
     public double Objective()
     {
-        Layer.ForwardTraining(Device.Cpu, Input, Output, Pass, _state);
-        return GradientCheck.Dot(Output.AsSpan(), _weights);
+        Layer.ForwardTraining(Device, Input, Output, Pass, _state);
+        return GradientCheck.Dot(Output.ToArray(), _weights);
     }
 
     /// <summary>Forward, then backward with dy = r; returns the input gradient (empty when not asked for).</summary>
@@ -45,8 +49,8 @@ internal sealed class LayerProbe : IDisposable
     {
         Objective();
         OutputGradient.CopyFrom(_weights);
-        InputGradient.AsSpan().Fill(float.NaN); // anything not written would show
-        Layer.Backward(Device.Cpu, Input, Output, OutputGradient, wantInputGradient ? InputGradient.Handle : TensorHandle.Null,
+        GradientCheck.Fill(InputGradient, float.NaN); // anything not written would show
+        Layer.Backward(Device, Input, Output, OutputGradient, wantInputGradient ? InputGradient.Handle : TensorHandle.Null,
             Pass, _state);
         return wantInputGradient ? InputGradient.ToArray() : [];
     }

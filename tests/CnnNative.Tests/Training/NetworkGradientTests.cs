@@ -9,23 +9,29 @@ public class NetworkGradientTests
     private const int Batch = 3;
     private static readonly int[] Labels = [4, 0, 2];
 
-    private static Sequential CreateModel(out Conv2d conv, out BatchNorm2d bn, out Dense dense)
+    private static Sequential CreateModel(out Conv2d conv, out BatchNorm2d bn, out Dense dense, Device? device = null)
     {
         conv = new Conv2d(2, 4, 3, padding: 1);
         bn = new BatchNorm2d(4);
         dense = new Dense(4 * 3 * 3, 5);
         var model = new Sequential(new TensorShape(2, 7, 7),
-            [conv, bn, new ReLU(), new MaxPool2d(2), new Dropout(0.3f), new Flatten(), dense, new Softmax()], seed: 11);
+            [conv, bn, new ReLU(), new MaxPool2d(2), new Dropout(0.3f), new Flatten(), dense, new Softmax()], seed: 11,
+            device: device);
         model.Compile(new Sgd(0.1f), Loss.CrossEntropy);
         return model;
     }
 
+    /// <summary>Runs on the CPU and on OpenCL device 0 (PoCL in CI): the same checks, the same tolerances.</summary>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void LossGradientWrtInputsAndWeightsMatchesFiniteDifferences(bool training)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void LossGradientWrtInputsAndWeightsMatchesFiniteDifferences(bool training, bool openCL)
     {
-        using Sequential model = CreateModel(out Conv2d conv, out BatchNorm2d bn, out Dense dense);
+        using Sequential model = CreateModel(out Conv2d conv, out BatchNorm2d bn, out Dense dense,
+            openCL ? Device.OpenCL(0) : Device.Cpu);
+        Assert.Equal(openCL, !conv.Weight.Device.IsCpu);
         var random = new Random(training ? 21 : 22);
         GradientCheck.Randomize(bn.Gamma, random, 0.5f, 1.5f);
         GradientCheck.Randomize(bn.Beta, random, -0.2f, 0.2f);
@@ -35,13 +41,14 @@ public class NetworkGradientTests
         if (training) model.Train(); else model.Eval();
 
         var inputGradient = new float[Batch * 2 * 7 * 7];
-        model.ComputeGradients(input.AsSpan(), Labels, out float loss, inputGradient);
+        float[] inputs = input.ToArray();
+        model.ComputeGradients(inputs, Labels, out float loss, inputGradient);
         var gradients = new Dictionary<string, float[]>();
         foreach (Layer layer in model.Layers)
             foreach (NamedTensor g in layer.Gradients) gradients[$"{layer.Name}.{g.Name}"] = g.Value.ToArray();
         double Loss()
         {
-            model.ComputeGradients(input.AsSpan(), Labels, out float value);
+            model.ComputeGradients(input.ToArray(), Labels, out float value);
             return value;
         }
 
