@@ -61,5 +61,5 @@ internal sealed class DeviceOptions
 
     /// <summary>How the startup line describes <paramref name="device"/>.</summary>
     public static string Describe(CnnNative.Device device) =>
-        device.IsCpu ? $"CPU, kernels {device.Isa}, {device.Threads} threads" : $"OpenCL {device.Info}";
+        device.IsCpu ? $"CPU, kernels {device.Isa}, {device.Threads} threads" : device.Info!.ToString();
 }

@@ -133,6 +133,13 @@ public sealed unsafe class Device
         }
     }
 
+    /// <summary>
+    /// Waits until every op queued on this device has finished. Ops on an OpenCL device return once queued (reading
+    /// a tensor waits for the ops before it, so results are never stale); call this to time device work or to
+    /// bound latency. On the CPU ops finish before they return and this does nothing.
+    /// </summary>
+    public void Synchronize() => Native.Check(NativeMethods.cnn_context_synchronize(_handle));
+
     /// <summary>The CPU kernel tier the native library chose for this process: "ref", "generic", "avx2" or "avx512".</summary>
     public string Isa => Native.ActiveIsa;
 

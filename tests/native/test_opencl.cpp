@@ -92,6 +92,22 @@ TEST(OpenCLContext, ReportsItsDevice) {
   EXPECT_GE(threads, 1);
 }
 
+TEST(OpenCLContext, SynchronizeWaitsForEveryQueuedOp) {
+  ContextPtr cpu = make_context();
+  ContextPtr ocl = make_opencl_context();
+  EXPECT_EQ(cnn_context_synchronize(cpu.get()), CNN_OK) << cnn_last_error_message();
+  EXPECT_TRUE(fails_with(cnn_context_synchronize(nullptr), CNN_INVALID_ARGUMENT, "cnn_context_synchronize: context is null"));
+  // More launches than the runtime keeps in flight (it drains the queue every 256): all of them run, in order.
+  TensorPtr t = make_tensor(ocl.get(), {37});
+  ASSERT_EQ(cnn_tensor_fill(ocl.get(), t.get(), 1.0f), CNN_OK);
+  // 500 doublings and 499 halvings, alternating: exactly 2 when every one ran once, in any drain pattern.
+  for (int i = 0; i < 999; ++i) ASSERT_EQ(cnn_tensor_scale(ocl.get(), t.get(), i % 2 == 0 ? 2.0f : 0.5f), CNN_OK);
+  ASSERT_EQ(cnn_context_synchronize(ocl.get()), CNN_OK) << cnn_last_error_message();
+  std::vector<float> out(37);
+  ASSERT_EQ(cnn_tensor_read(t.get(), out.data(), out.size()), CNN_OK);
+  for (float v : out) EXPECT_EQ(v, 2.0f);
+}
+
 TEST(OpenCLTensor, WriteReadRoundTripsOddShapes) {
   ContextPtr ctx = make_opencl_context();
   const std::vector<std::vector<int64_t>> shapes = {{1}, {7}, {3, 5}, {17, 33, 3}, {127, 129}, {2, 3, 5, 7}};

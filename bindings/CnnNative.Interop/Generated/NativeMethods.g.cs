@@ -236,6 +236,13 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_tensor_device(TensorHandle tensor, int* @out);
 
+    /// <summary>
+    /// Waits until every op queued on the context's device has finished. OpenCL ops return once queued (reads of a
+    /// tensor wait for the ops before them); CPU ops finish before they return, so on the CPU this does nothing.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_context_synchronize(ContextHandle context);
+
     /// <summary>A zero-filled tensor on the context's device. Every dimension must be &gt;= 1, rank 1..CNN_MAX_RANK.</summary>
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_tensor_create(ContextHandle context, long* shape, nuint rank, out TensorHandle @out);

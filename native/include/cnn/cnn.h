@@ -134,6 +134,9 @@ CNN_API cnn_status cnn_context_create_device(int32_t device_index, cnn_context**
 CNN_API cnn_status cnn_context_device(const cnn_context* context, int32_t* out);
 /* The device a tensor lives on: -1 for the CPU, else the OpenCL device index. */
 CNN_API cnn_status cnn_tensor_device(const cnn_tensor* tensor, int32_t* out);
+/* Waits until every op queued on the context's device has finished. OpenCL ops return once queued (reads of a
+ * tensor wait for the ops before them); CPU ops finish before they return, so on the CPU this does nothing. */
+CNN_API cnn_status cnn_context_synchronize(cnn_context* context);
 
 /* ---- tensor ----------------------------------------------------------------------------- */
 

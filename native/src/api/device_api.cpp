@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/guard.h"
+#include "api/op_checks.h"
 #include "core/context.h"
 #include "core/error.h"
 #include "core/tensor.h"
@@ -93,5 +94,12 @@ extern "C" CNN_API cnn_status cnn_tensor_device(const cnn_tensor* tensor, int32_
     const cnn_tensor& t = cnn::require_tensor(tensor, "tensor");
     cnn::require_not_null(out, "out");
     *out = device_index(t.storage->runtime());
+  });
+}
+
+extern "C" CNN_API cnn_status cnn_context_synchronize(cnn_context* context) {
+  return CNN_GUARD({
+    cnn_context& ctx = cnn::require_context(context);
+    if (ctx.opencl != nullptr) ctx.opencl->finish();
   });
 }

@@ -111,6 +111,16 @@ void Runtime::set_arg(cl_kernel kernel, const char* name, cl_uint index, size_t 
 void Runtime::enqueue(cl_kernel kernel, const char* name, cl_uint dims, const size_t* global, const size_t* local) {
   check(cl_.EnqueueNDRangeKernel(queue_, kernel, dims, nullptr, global, local, 0, nullptr, nullptr),
         std::string("clEnqueueNDRangeKernel(") + name + ")");
+  if (++pending_launches_ >= kMaxPendingLaunches) {
+    check(cl_.Finish(queue_), "clFinish (draining the queue after " + std::to_string(kMaxPendingLaunches) + " launches)");
+    pending_launches_ = 0;
+  }
+}
+
+void Runtime::finish() {
+  std::lock_guard<std::mutex> lock(launch_mutex_);
+  check(cl_.Finish(queue_), "clFinish");
+  pending_launches_ = 0;
 }
 
 Buffer::Buffer(std::shared_ptr<Runtime> runtime, size_t count, Contents contents)

@@ -53,6 +53,9 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
     enqueue(kernel, name, dims, global, local);
   }
 
+  // Waits until every command queued so far has finished (clFinish).
+  void finish();
+
   // Fails with a message naming `what` and this device when code is not CL_SUCCESS.
   void check(cl_int code, const std::string& what) const { opencl::check(code, what, device_); }
 
@@ -71,6 +74,12 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   std::mutex programs_mutex_;
   std::map<std::string, Program, std::less<>> programs_;  // key: file + '\n' + options
   std::mutex launch_mutex_;
+  // Launches since the queue last drained (guarded by launch_mutex_). Ops release their scratch buffers right
+  // after enqueueing, but the driver keeps them until the kernels have run, so a caller that never reads back
+  // (e.g. a loop of device-to-device forward passes) would grow memory without bound: every
+  // kMaxPendingLaunches launches the queue is drained.
+  uint32_t pending_launches_ = 0;
+  static constexpr uint32_t kMaxPendingLaunches = 256;
 };
 
 // Device memory of `count` floats, zero-filled at creation (tensors) or left as is (scratch every op overwrites

@@ -209,4 +209,55 @@ public class CliTests
         Assert.Equal(1, badExit);
         Assert.Contains("Unknown device 'gpu'", badError);
     }
+
+    [Fact]
+    public void BenchComparesTheCpuWithEveryOpenCLDeviceInOneTable()
+    {
+        var text = new StringWriter();
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
+        });
+        console.Profile.Width = 240;
+
+        int exit = BenchCommand.Run(console, new BenchCommand.Settings([2, 1], Threads: 1, Seconds: 0.01, ["all"],
+            Training: true, SweepBatch: 1));
+
+        Assert.Equal(0, exit);
+        string output = text.ToString();
+        string[] lines = output.Split('\n');
+        int Rows(string device) => lines.Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, $@"^│ {device} +│ +[12] +│"));
+        Assert.Equal(2, Rows("cpu"));
+        foreach (DeviceInfo d in Device.List())
+        {
+            Assert.Equal(2, Rows($"opencl:{d.Index}"));
+            Assert.Contains($"opencl:{d.Index} vs cpu, inference (forward + transfers): ", output);
+            Assert.Contains($"opencl:{d.Index} vs cpu, training step: ", output);
+        }
+        Assert.Contains("train step ms", output);
+        Assert.Contains("3->64 56x56 k7 s2", output);
+    }
+
+    [Fact]
+    public void BenchCrossoverIsTheFirstBatchFromWhichTheDeviceStaysFaster()
+    {
+        BenchCommand.NetworkRow Row(string device, int batch, double forward, double train) =>
+            new(device, batch, forward, ToDevice: 0.001, FromDevice: 0.001, train);
+        BenchCommand.NetworkRow[] rows =
+        [
+            Row("cpu", 1, 0.010, 0.030), Row("cpu", 16, 0.100, 0.300), Row("cpu", 64, 0.400, 1.200),
+            Row("opencl:0", 1, 0.050, 0.020), Row("opencl:0", 16, 0.090, 0.400), Row("opencl:0", 64, 0.200, 0.600),
+        ];
+
+        List<string> lines = BenchCommand.Crossovers(rows, [("cpu", Device.Cpu), ("opencl:0", Device.Cpu)], training: true);
+
+        Assert.Equal(2, lines.Count);
+        // Inference: 0.052 > 0.010 at 1, 0.092 < 0.100 at 16, 0.202 < 0.400 at 64. Training: faster at 1, slower at
+        // 16, faster at 64: it stays faster only from 64.
+        Assert.StartsWith("opencl:0 vs cpu, inference (forward + transfers): faster than the CPU from batch 16", lines[0]);
+        Assert.Contains("0.19x at 1", lines[0]); // 0.010 / (0.050 + 0.002)
+        Assert.StartsWith("opencl:0 vs cpu, training step: faster than the CPU from batch 64", lines[1]);
+        Assert.Contains("slower than the CPU at every measured batch",
+            BenchCommand.Crossovers(rows[..3].Concat([Row("opencl:0", 1, 1, 1)]).ToArray(), [("cpu", Device.Cpu), ("opencl:0", Device.Cpu)], false)[0]);
+    }
 }
