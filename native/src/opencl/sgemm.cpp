@@ -54,6 +54,9 @@ constexpr PanelRow kPanelTable[] = {
 // work-item fewer micro-tiles.
 constexpr int64_t kItemsPerComputeUnit = 4;
 
+// Work-items per work-group of the packing kernels, consecutive along k.
+constexpr uint64_t kPackGroup = 16;
+
 std::string tile_options(const SgemmTiles& t, bool trans_a, bool trans_b) {
   return "-cl-std=CL1.2 -DTM=" + std::to_string(t.tm) + " -DTN=" + std::to_string(t.tn) +
          " -DTK=" + std::to_string(t.tk) + " -DWM=" + std::to_string(t.wm) + " -DWN=" + std::to_string(t.wn) +
@@ -140,12 +143,17 @@ void sgemm_panels(Runtime& runtime, const SgemmPanels& p, bool trans_a, bool tra
   const Buffer b_panels(runtime.shared_from_this(), static_cast<size_t>(std::max<int64_t>(1, n_panels * p.nr() * k)),
                         Buffer::Contents::Unspecified);
   if (k > 0) {
-    const size_t a_global[2] = {static_cast<size_t>(k), static_cast<size_t>(m_panels)};
-    runtime.launch(runtime.kernel("sgemm_panels", options, "sgemm_pack_a"), "sgemm_pack_a", 2, a_global, nullptr,
+    // A fixed work-group size: PoCL compiles a kernel again for every new work-group size, which the driver's own
+    // choice (derived from the global size) would make a compile per GEMM shape.
+    const size_t group = static_cast<size_t>(std::min<uint64_t>(
+        {kPackGroup, runtime.device().max_work_group_size, runtime.device().max_work_item_sizes[0]}));
+    const size_t pack_local[2] = {group, 1};
+    const size_t a_global[2] = {round_up(k, static_cast<int64_t>(group)), static_cast<size_t>(m_panels)};
+    runtime.launch(runtime.kernel("sgemm_panels", options, "sgemm_pack_a"), "sgemm_pack_a", 2, a_global, pack_local,
                    static_cast<cl_int>(m), static_cast<cl_int>(k), a, static_cast<cl_long>(a_offset),
                    static_cast<cl_long>(lda), a_panels.mem());
-    const size_t b_global[2] = {static_cast<size_t>(k), static_cast<size_t>(n_panels)};
-    runtime.launch(runtime.kernel("sgemm_panels", options, "sgemm_pack_b"), "sgemm_pack_b", 2, b_global, nullptr,
+    const size_t b_global[2] = {round_up(k, static_cast<int64_t>(group)), static_cast<size_t>(n_panels)};
+    runtime.launch(runtime.kernel("sgemm_panels", options, "sgemm_pack_b"), "sgemm_pack_b", 2, b_global, pack_local,
                    static_cast<cl_int>(n), static_cast<cl_int>(k), b, static_cast<cl_long>(b_offset),
                    static_cast<cl_long>(ldb), b_panels.mem());
   }
