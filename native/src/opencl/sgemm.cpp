@@ -3,6 +3,7 @@
 // convolution layers (dense.cpp, conv2d.cpp) are built on it.
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "core/error.h"
@@ -33,13 +34,15 @@ constexpr SgemmTiles kLocalTiles[] = {
 // the device meets first. The micro-tile MR x NR (NR = two native vectors) is the BLIS shape for that register
 // file: MR*2 accumulators + 2 B vectors + 1 broadcast fill 19 of the 32 ZMM registers (AVX-512), 15 of the 16
 // YMM (AVX2, 6x16 as in BLIS' haswell kernel) or 11 of the 16 XMM (SSE, NEON has 32). kc keeps the B micro-panel
-// (kc x NR floats: 32 KiB, 16 KiB, 8 KiB) inside a 32-48 KiB L1; tiles * MR = 96 rows of A (tiles micro-panels
-// of kc x MR, 96 KiB) stay in L2 while a work-item walks them. Work-groups are one work-item: PoCL runs each
+// (kc x NR floats: 32 KiB, 16 KiB, 8 KiB) inside a 32-48 KiB L1; tiles * MR = 96 rows of A over one kc slice
+// (96 KiB) stay in L2 while a work-item walks its micro-tiles. Work-groups are one work-item: PoCL runs each
 // work-group as one task on one thread, so nothing is gained from more work-items, and the kernel needs no local
-// memory, so every device limit is met.
-// Measured on PoCL 3.1, 2 cores of a Sapphire Rapids (AVX-512) at 1024^3 (bench/opencl, figures in
-// bench/README.md): 8x32 ahead of 6x32, 12x32, 14x32, 8x16 and 16x16; without kc blocking and with one
-// micro-tile per work-item the same micro-kernel reached about 60% of the blocked rate.
+// memory, so every device limit (work-group size, local memory) is met.
+// Measured on PoCL 3.1, 2 cores of a Sapphire Rapids (AVX-512), 1024^3, A and B packed, on a machine shared
+// with other builds (load 3-5, so only large gaps count): 8x32 175 GFLOP/s, 6x32 157, 6x(float8 x 4) 108,
+// 12x32 89, 16x16 85, 8x16 84, 14x32 77; kc 256-512 with 96-192 rows per work-item alike, 48 rows 86-91;
+// without kc blocking, one micro-tile per work-item, 6x32 reached 97 and 8x16 70. bench/opencl has the figures
+// against CLBlast.
 struct PanelRow {
   int native_width;  // the row applies from this native float width up
   SgemmPanels panels;
@@ -63,10 +66,10 @@ std::string tile_options(const SgemmTiles& t, bool trans_a, bool trans_b) {
          " -DTRANS_A=" + (trans_a ? "1" : "0") + " -DTRANS_B=" + (trans_b ? "1" : "0");
 }
 
-std::string panel_options(const SgemmPanels& p, bool trans_a, bool trans_b) {
+std::string panel_options(const SgemmPanels& p, bool trans_a, bool trans_b, bool packed_b) {
   return "-cl-std=CL1.2 -DMR=" + std::to_string(p.mr) + " -DVW=" + std::to_string(p.vector_width) +
          " -DNV=" + std::to_string(p.vectors) + " -DKC=" + std::to_string(p.kc) + " -DTRANS_A=" +
-         (trans_a ? "1" : "0") + " -DTRANS_B=" + (trans_b ? "1" : "0");
+         (trans_a ? "1" : "0") + " -DTRANS_B=" + (trans_b ? "1" : "0") + " -DPACK_B=" + (packed_b ? "1" : "0");
 }
 
 size_t work_group_size(const SgemmTiles& t) { return static_cast<size_t>(t.tm / t.wm) * (t.tn / t.wn); }
@@ -131,41 +134,50 @@ void sgemm_local_tiles(Runtime& runtime, bool trans_a, bool trans_b, int64_t m, 
                  bias_mode);
 }
 
+// Whether sgemm_panels packs op(B) into panels first. B stored transposed must be: its NR columns of one k are
+// ldb apart, and only a packed panel gives the micro-kernel its vector loads. Otherwise packing pays when several
+// work-items (row blocks) read the same column panel: read in place, each k step of a panel is a different row of
+// B, ldb apart, which costs TLB and prefetch misses every time; packed, it is one stream. With one row block
+// (m <= tiles * MR: conv forward with m = oc, dense with m = batch) every panel is read once and the packing pass
+// is pure overhead. A is always read in place: MR rows (or MR consecutive floats when transposed) per k step.
+bool pack_b(bool trans_b, int64_t row_blocks) { return trans_b || row_blocks > 1; }
+
 void sgemm_panels(Runtime& runtime, const SgemmPanels& p, bool trans_a, bool trans_b, int64_t m, int64_t n,
                   int64_t k, float alpha, cl_mem a, int64_t a_offset, int64_t lda, cl_mem b, int64_t b_offset,
                   int64_t ldb, float beta, cl_mem c, int64_t c_offset, int64_t ldc, cl_int bias_mode, cl_mem bias) {
-  const std::string options = panel_options(p, trans_a, trans_b);
   const int64_t m_panels = (m + p.mr - 1) / p.mr, n_panels = (n + p.nr() - 1) / p.nr();
-  // Packed operands, scratch of this call: the in-order queue runs the packs before the product, and a released
-  // buffer lives until the commands using it are done.
-  const Buffer a_panels(runtime.shared_from_this(), static_cast<size_t>(std::max<int64_t>(1, m_panels * p.mr * k)),
-                        Buffer::Contents::Unspecified);
-  const Buffer b_panels(runtime.shared_from_this(), static_cast<size_t>(std::max<int64_t>(1, n_panels * p.nr() * k)),
-                        Buffer::Contents::Unspecified);
-  if (k > 0) {
-    // A fixed work-group size: PoCL compiles a kernel again for every new work-group size, which the driver's own
-    // choice (derived from the global size) would make a compile per GEMM shape.
-    const size_t group = static_cast<size_t>(std::min<uint64_t>(
-        {kPackGroup, runtime.device().max_work_group_size, runtime.device().max_work_item_sizes[0]}));
-    const size_t pack_local[2] = {group, 1};
-    const size_t a_global[2] = {round_up(k, static_cast<int64_t>(group)), static_cast<size_t>(m_panels)};
-    runtime.launch(runtime.kernel("sgemm_panels", options, "sgemm_pack_a"), "sgemm_pack_a", 2, a_global, pack_local,
-                   static_cast<cl_int>(m), static_cast<cl_int>(k), a, static_cast<cl_long>(a_offset),
-                   static_cast<cl_long>(lda), a_panels.mem());
-    const size_t b_global[2] = {round_up(k, static_cast<int64_t>(group)), static_cast<size_t>(n_panels)};
-    runtime.launch(runtime.kernel("sgemm_panels", options, "sgemm_pack_b"), "sgemm_pack_b", 2, b_global, pack_local,
-                   static_cast<cl_int>(n), static_cast<cl_int>(k), b, static_cast<cl_long>(b_offset),
-                   static_cast<cl_long>(ldb), b_panels.mem());
-  }
   // Fewer micro-tiles per work-item when the full count would leave compute units without work.
   const int64_t wanted_items = kItemsPerComputeUnit * std::max(1, runtime.device().compute_units);
   const int64_t tiles = std::clamp<int64_t>(m_panels * n_panels / wanted_items, 1, p.tiles);
-  const size_t global[2] = {static_cast<size_t>(n_panels), static_cast<size_t>((m_panels + tiles - 1) / tiles)};
+  const int64_t row_blocks = (m_panels + tiles - 1) / tiles;
+  const bool packed_b = pack_b(trans_b, row_blocks);
+  const std::string options = panel_options(p, trans_a, trans_b, packed_b);
+  // A fixed work-group size for the packing kernels: PoCL compiles a kernel again for every new work-group size,
+  // which the driver's own choice (derived from the global size) would make a compile per GEMM shape.
+  const size_t group = static_cast<size_t>(std::min<uint64_t>(
+      {kPackGroup, runtime.device().max_work_group_size, runtime.device().max_work_item_sizes[0]}));
+  const size_t pack_local[2] = {group, 1};
+  // Packed operands are scratch of this call: the in-order queue runs the packs before the product, and a released
+  // buffer lives until the commands using it are done.
+  std::optional<Buffer> b_panels;
+  if (packed_b) {
+    b_panels.emplace(runtime.shared_from_this(), static_cast<size_t>(std::max<int64_t>(1, n_panels * p.nr() * k)),
+                     Buffer::Contents::Unspecified);
+    if (k > 0) {
+      const size_t global[2] = {round_up(k, static_cast<int64_t>(group)), static_cast<size_t>(n_panels)};
+      runtime.launch(runtime.kernel("sgemm_panels", options, "sgemm_pack_b"), "sgemm_pack_b", 2, global, pack_local,
+                     static_cast<cl_int>(n), static_cast<cl_int>(k), b, static_cast<cl_long>(b_offset),
+                     static_cast<cl_long>(ldb), b_panels->mem());
+    }
+  }
+  const size_t global[2] = {static_cast<size_t>(n_panels), static_cast<size_t>(row_blocks)};
   const size_t local[2] = {1, 1};
   runtime.launch(runtime.kernel("sgemm_panels", options, "sgemm_panels"), "sgemm_panels", 2, global, local,
                  static_cast<cl_int>(m), static_cast<cl_int>(n), static_cast<cl_int>(k), static_cast<cl_float>(alpha),
-                 a_panels.mem(), b_panels.mem(), static_cast<cl_float>(beta), c, static_cast<cl_long>(c_offset),
-                 static_cast<cl_long>(ldc), bias, bias_mode, static_cast<cl_int>(tiles));
+                 a, static_cast<cl_long>(a_offset), static_cast<cl_long>(lda), packed_b ? b_panels->mem() : b,
+                 static_cast<cl_long>(packed_b ? 0 : b_offset), static_cast<cl_long>(ldb),
+                 static_cast<cl_float>(beta), c, static_cast<cl_long>(c_offset), static_cast<cl_long>(ldc), bias,
+                 bias_mode, static_cast<cl_int>(tiles));
 }
 
 }  // namespace
@@ -184,7 +196,7 @@ SgemmPlan sgemm_plan(Runtime& runtime, SgemmFamily family) {
   plan.family = family;
   if (family == SgemmFamily::Panels) {
     plan.panels = choose_panels(runtime.device());
-    runtime.kernel("sgemm_panels", panel_options(plan.panels, false, false), "sgemm_panels");
+    runtime.kernel("sgemm_panels", panel_options(plan.panels, false, false, false), "sgemm_panels");
   } else {
     choose_tiles(runtime, false, false, &plan.tiles);
   }

@@ -1,13 +1,13 @@
 // C [m,n] = alpha * op(A) * op(B) + beta * C (+ bias[j] on every row when bias_mode is 1, + bias[i] on every
-// column when it is 2), all row-major floats, for CPU devices: pack op(A) and op(B) into panels, then a
-// register-blocked product with no local memory and no barriers.
-// Layout: op(A) is m x k (A stored k x m when TRANS_A), op(B) is k x n (B stored n x k when TRANS_B); the packed
-// a_panels are [ceil(m/MR)][k][MR], b_panels [ceil(n/NR)][k][NR], zero-padded past m and n.
+// column when it is 2), all row-major floats, for CPU devices: a register-blocked product with no local memory
+// and no barriers, op(B) packed into NR-wide panels first when the host asks (PACK_B).
+// Layout: op(A) is m x k (A stored k x m when TRANS_A), op(B) is k x n (B stored n x k when TRANS_B); packed
+// b_panels are [ceil(n/NR)][k][NR], zero-padded past n.
 // Reference: sgemm_ref in native/src/kernels/ref/ (the same contract; beta == 0 never reads C).
 //
 // The BLIS layering in OpenCL (see sgemm.cpp for the block sizes per device, set through -D): each work-item
 // is one work-group and computes `tiles` MR x NR micro-tiles stacked along m for one NR-wide column panel,
-// k in KC-deep slices, so that the B micro-panel (KC x NR) stays in L1 while the A micro-panels stream from L2.
+// k in KC-deep slices, so that the B micro-panel (KC x NR) stays in L1 while the rows of A stream from L2.
 // A CPU OpenCL driver (PoCL) runs work-groups as tasks on its threads; with one work-item per group and the
 // accumulators in explicit floatVW vectors, the inner loop compiles to broadcast + FMA on MR x NV registers.
 
@@ -18,29 +18,11 @@
 #define VSTORE CAT(vstore, VW)
 #define NR (VW * NV)
 
-#if TRANS_A
-#define A_AT(i, p) a[(long)(p) * lda + (i)]
-#else
-#define A_AT(i, p) a[(long)(i) * lda + (p)]
-#endif
 #if TRANS_B
 #define B_AT(p, j) b[(long)(j) * ldb + (p)]
 #else
 #define B_AT(p, j) b[(long)(p) * ldb + (j)]
 #endif
-
-// a_panels[ip][p][r] = op(A)(ip*MR + r, p), 0 past m. Work-item (p, ip).
-__kernel void sgemm_pack_a(const int m, const int k, __global const float* restrict a, const long a_offset,
-                           const long lda, __global float* restrict a_panels) {
-  const int p = get_global_id(0), ip = get_global_id(1);
-  if (p >= k) return;
-  a += a_offset;
-  __global float* out = a_panels + ((long)ip * k + p) * MR;
-  for (int r = 0; r < MR; ++r) {
-    const int i = ip * MR + r;
-    out[r] = i < m ? A_AT(i, p) : 0.0f;
-  }
-}
 
 // b_panels[jp][p][c] = op(B)(p, jp*NR + c), 0 past n. Work-item (p, jp).
 __kernel void sgemm_pack_b(const int n, const int k, __global const float* restrict b, const long b_offset,
@@ -55,16 +37,46 @@ __kernel void sgemm_pack_b(const int n, const int k, __global const float* restr
   }
 }
 
+// One micro-tile's k slice: acc += op(A)[i0.., k0..k0+depth) * op(B)[k0.., j0..], B vectors from LOAD_B(v).
+#define MICRO_LOOP(LOAD_B, B_STEP)                                         \
+  for (int p = 0; p < depth; ++p) {                                        \
+    VEC bv[NV];                                                            \
+    _Pragma("unroll") for (int v = 0; v < NV; ++v) bv[v] = LOAD_B(v);      \
+    _Pragma("unroll") for (int r = 0; r < MR; ++r) {                       \
+      const VEC av = (VEC)(pa[a_index[r]]);                                \
+      _Pragma("unroll") for (int v = 0; v < NV; ++v)                       \
+        acc[r][v] = fma(av, bv[v], acc[r][v]);                             \
+    }                                                                      \
+    pa += a_step;                                                          \
+    pb += B_STEP;                                                          \
+  }
+
+#define LOAD_B_VECTOR(v) VLOAD(v, pb)
+// The last column panel of an unpacked B: columns past n repeat column n-1 (their results are never stored).
+#define LOAD_B_CLAMPED(v) gather_b(pb, (v) * VW, n - 1 - j0)
+
+// Lanes first .. first+VW-1 of a row of B that starts at column j0, clamped to column `last` (relative to j0).
+inline VEC gather_b(__global const float* row, int first, int last) {
+  float lanes[VW];
+  for (int e = 0; e < VW; ++e) lanes[e] = row[min(first + e, last)];
+  return VLOAD(0, lanes);
+}
+
 // Work-item (jp, ib): column panel jp, micro-tiles ib*tiles .. ib*tiles + tiles-1 along m. The first k slice
 // applies beta and the bias, later slices add to C; k == 0 still runs one (empty) slice, so C = beta*C + bias.
+// op(A) is read where it is (rows past m repeat row m-1 and are never stored). PACK_B: b is b_panels (b_offset 0),
+// else op(B) read where it is, columns past n repeating column n-1 in the last panel.
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void sgemm_panels(const int m, const int n, const int k, const float alpha, __global const float* restrict a_panels,
-                  __global const float* restrict b_panels, const float beta, __global float* c, const long c_offset,
-                  const long ldc, __global const float* bias, const int bias_mode, const int tiles) {
+void sgemm_panels(const int m, const int n, const int k, const float alpha, __global const float* restrict a,
+                  const long a_offset, const long lda, __global const float* restrict b, const long b_offset,
+                  const long ldb, const float beta, __global float* c, const long c_offset, const long ldc,
+                  __global const float* bias, const int bias_mode, const int tiles) {
   const int jp = get_global_id(0), ib = get_global_id(1);
   const int j0 = jp * NR;
   const int first_tile = ib * tiles;
   const int tile_count = min(tiles, (m + MR - 1) / MR - first_tile);
+  a += a_offset;
+  b += b_offset;
   c += c_offset;
   for (int k0 = 0; k0 == 0 || k0 < k; k0 += KC) {
     const int depth = min(KC, k - k0);
@@ -72,26 +84,34 @@ void sgemm_panels(const int m, const int n, const int k, const float alpha, __gl
     const bool add_bias = k0 == 0 && bias_mode != 0;
     for (int t = 0; t < tile_count; ++t) {
       const int ip = first_tile + t, i0 = ip * MR;
-      __global const float* pa = a_panels + ((long)ip * k + k0) * MR;
-      __global const float* pb = b_panels + ((long)jp * k + k0) * NR;
+      long a_index[MR];  // where row r of the tile starts, from pa
+#if TRANS_A
+      __global const float* pa = a + (long)k0 * lda;
+      const long a_step = lda;
+#pragma unroll
+      for (int r = 0; r < MR; ++r) a_index[r] = min(i0 + r, m - 1);
+#else
+      __global const float* pa = a + k0;
+      const long a_step = 1;
+#pragma unroll
+      for (int r = 0; r < MR; ++r) a_index[r] = (long)min(i0 + r, m - 1) * lda;
+#endif
       VEC acc[MR][NV];
 #pragma unroll
       for (int r = 0; r < MR; ++r)
 #pragma unroll
         for (int v = 0; v < NV; ++v) acc[r][v] = (VEC)(0.0f);
-      for (int p = 0; p < depth; ++p) {
-        VEC bv[NV];
-#pragma unroll
-        for (int v = 0; v < NV; ++v) bv[v] = VLOAD(v, pb);
-#pragma unroll
-        for (int r = 0; r < MR; ++r) {
-          const VEC av = (VEC)(pa[r]);
-#pragma unroll
-          for (int v = 0; v < NV; ++v) acc[r][v] = fma(av, bv[v], acc[r][v]);
-        }
-        pa += MR;
-        pb += NR;
+#if PACK_B
+      __global const float* pb = b + ((long)jp * k + k0) * NR;
+      MICRO_LOOP(LOAD_B_VECTOR, NR)
+#else
+      __global const float* pb = b + (long)k0 * ldb + j0;
+      if (j0 + NR <= n) {
+        MICRO_LOOP(LOAD_B_VECTOR, ldb)
+      } else {
+        MICRO_LOOP(LOAD_B_CLAMPED, ldb)
       }
+#endif
 
       if (i0 + MR <= m && j0 + NR <= n) {  // whole tile: vector stores
 #pragma unroll
