@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the peer libraries the benchmarks compare CnnNative with (only packages that are missing), then
-# builds the native library and the peer benchmark bin/cnn_peer_bench. Run it, then bench/native/peers/run.sh.
+# builds the native library and the peer benchmarks bin/cnn_peer_bench and bin/cnn_clblast_bench. Run it, then
+# bench/native/peers/run.sh or bench/opencl/run.sh.
 # Safe to run again: apt is asked only when a package is missing, CMake rebuilds only what changed.
 #
 # Environment: CNN_BUILD_DIR, the CMake build folder (default <repo>/build). With the default, native/setup.sh
@@ -26,10 +27,10 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # Quiet when all is well; the whole CMake output when something fails.
-if ! { cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release && cmake --build "$build" -j "$jobs" --target cnn_peer_bench; } \
+if ! { cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release && cmake --build "$build" -j "$jobs" --target cnn_peer_bench cnn_clblast_bench; } \
   >"$log" 2>&1; then
   cat "$log" >&2
-  echo "bench setup: building cnn_peer_bench failed (output above; a 'not built: missing ...' line names the library)" >&2
+  echo "bench setup: building the peer benchmarks failed (output above; a 'not built: missing ...' line names the library)" >&2
   exit 1
 fi
-echo "bench setup: peer benchmark built: $build/bin/cnn_peer_bench (run: bash bench/native/peers/run.sh)"
+echo "bench setup: peer benchmarks built: $build/bin/cnn_peer_bench (run: bash bench/native/peers/run.sh), $build/bin/cnn_clblast_bench (run: bash bench/opencl/run.sh)"

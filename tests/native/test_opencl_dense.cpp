@@ -67,9 +67,7 @@ TEST(OpenCLDense, ForwardChecksShapesAsOnTheCpu) {
 TEST(OpenCLSgemm, AllTranspositionsOddSizesAlphaBetaOffsets) {
   ContextPtr cpu = make_context(), ocl = make_opencl_context();
   cnn::opencl::Runtime& runtime = *ocl->opencl;
-  const cnn::opencl::SgemmTiles tiles = cnn::opencl::sgemm_tiles(runtime);
-  std::cout << "[ tiles    ] " << runtime.describe() << ": " << tiles.tm << "x" << tiles.tn << "x" << tiles.tk
-            << ", " << tiles.wm << "x" << tiles.wn << " per work-item\n";
+  std::cout << "[ plan     ] " << runtime.describe() << ": " << cnn::opencl::sgemm_plan(runtime).describe() << "\n";
   const int64_t sizes[][3] = {{1, 1, 1}, {3, 7, 5}, {17, 33, 127}, {65, 1, 66}, {1, 129, 3}, {127, 67, 1}};
   std::mt19937 rng(99);
   for (const auto& size : sizes)

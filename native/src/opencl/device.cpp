@@ -78,6 +78,7 @@ DeviceInfo read_device(const Api& cl, cl_platform_id platform, const std::string
   d.driver_version = device_text(cl, id, CL_DRIVER_VERSION);
   d.type = device_value<cl_device_type>(cl, id, CL_DEVICE_TYPE);
   d.compute_units = static_cast<int32_t>(device_value<cl_uint>(cl, id, CL_DEVICE_MAX_COMPUTE_UNITS));
+  d.native_float_width = static_cast<int32_t>(device_value<cl_uint>(cl, id, CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT));
   d.global_memory_bytes = device_value<cl_ulong>(cl, id, CL_DEVICE_GLOBAL_MEM_SIZE);
   d.local_memory_bytes = device_value<cl_ulong>(cl, id, CL_DEVICE_LOCAL_MEM_SIZE);
   d.max_allocation_bytes = device_value<cl_ulong>(cl, id, CL_DEVICE_MAX_MEM_ALLOC_SIZE);

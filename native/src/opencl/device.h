@@ -21,6 +21,9 @@ struct DeviceInfo {
   uint64_t global_memory_bytes = 0, local_memory_bytes = 0, max_allocation_bytes = 0;
   uint64_t max_work_group_size = 0;
   uint64_t max_work_item_sizes[3] = {1, 1, 1};
+  // Floats per native SIMD register (CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT): 16 on AVX-512 CPUs, 8 on AVX2, 4 on
+  // SSE or NEON, often 1 on GPUs (which vectorise across work-items instead).
+  int32_t native_float_width = 1;
   bool fp16 = false, fp64 = false;
 
   // "OpenCL #0 'pthread-haswell' of platform 'Portable Computing Language'": the phrase every message uses.

@@ -8,6 +8,7 @@
 #include <cnn/cnn.h>
 
 #include <cstdint>
+#include <string>
 
 #include "core/tensor.h"
 #include "kernels/kernels.h"
@@ -19,25 +20,52 @@ namespace cnn::opencl {
 // optional bias or gradient).
 inline cl_mem device_memory(const cnn_tensor* t) { return t != nullptr ? t->storage->buffer->mem() : nullptr; }
 
-// Tile sizes of the tiled SGEMM (kernels/sgemm.cl): a work-group computes tm x tn of C in tk-deep steps,
-// each work-item wm x wn of it.
+// How sgemm computes on a device: one of two kernel families, chosen by device type (sgemm.cpp has the table).
+//  LocalTiles (kernels/sgemm.cl), GPUs and accelerators: a work-group computes tm x tn of C in tk-deep steps
+//    staged in local memory, each work-item wm x wn of it in registers.
+//  Panels (kernels/sgemm_panels.cl), CPU devices: op(A) and op(B) packed into MR- and NR-wide panels, then one
+//    work-item per work-group computes up to `tiles` MR x NR micro-tiles along m in floatVW registers, k in
+//    kc-deep slices; no local memory, no barriers.
+enum class SgemmFamily { LocalTiles, Panels };
+
 struct SgemmTiles {
   int tm, tn, tk, wm, wn;
 };
 
-// The tiles sgemm uses on this device: the largest candidate whose work-group fits the device's and the
-// compiled kernel's work-group limits and whose two tiles fit its local memory. Builds the kernel.
-SgemmTiles sgemm_tiles(Runtime& runtime);
+struct SgemmPanels {
+  int mr, vector_width, vectors, kc, tiles;  // NR = vector_width * vectors; tiles is the most per work-item
+  int nr() const { return vector_width * vectors; }
+};
+
+struct SgemmPlan {
+  SgemmFamily family = SgemmFamily::LocalTiles;
+  SgemmTiles tiles{};    // LocalTiles only
+  SgemmPanels panels{};  // Panels only
+  // "panels 8x32 (float16 x 2), kc 256, up to 12 micro-tiles per work-item" or "local tiles 64x64x16, 4x4 per
+  // work-item": what the tests print and assert.
+  std::string describe() const;
+};
+
+// The plan sgemm uses on this device (Panels on CPU devices, LocalTiles elsewhere). Builds the kernels.
+SgemmPlan sgemm_plan(Runtime& runtime);
+// The plan of `family` on this device, whatever its type: how tests run the GPU family on a CPU driver. For
+// LocalTiles, the largest candidate whose work-group fits the device's and the compiled kernel's work-group limits
+// and whose two tiles fit its local memory; CNN_UNSUPPORTED when none does.
+SgemmPlan sgemm_plan(Runtime& runtime, SgemmFamily family);
 
 // Where sgemm adds its bias: bias[j] on every row (dense, y [n,out]) or bias[i] on every column (convolution,
 // y_img [oc, oh*ow]).
 enum class BiasAlong { Columns, Rows };
 
 // C = alpha * op(A) * op(B) + beta * C (+ bias when not null), row-major, with the contract of cnn::SgemmFn;
-// a_offset, b_offset, c_offset count floats from the start of each buffer.
-void sgemm(Runtime& runtime, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, cl_mem a,
-           int64_t a_offset, int64_t lda, cl_mem b, int64_t b_offset, int64_t ldb, float beta, cl_mem c,
-           int64_t c_offset, int64_t ldc, cl_mem bias, BiasAlong bias_along = BiasAlong::Columns);
+// a_offset, b_offset, c_offset count floats from the start of each buffer. Returns the plan that ran.
+SgemmPlan sgemm(Runtime& runtime, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                cl_mem a, int64_t a_offset, int64_t lda, cl_mem b, int64_t b_offset, int64_t ldb, float beta, cl_mem c,
+                int64_t c_offset, int64_t ldc, cl_mem bias, BiasAlong bias_along = BiasAlong::Columns);
+// The same with a given plan (from sgemm_plan): tests and the benchmark compare the families on one device.
+void sgemm(Runtime& runtime, const SgemmPlan& plan, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
+           float alpha, cl_mem a, int64_t a_offset, int64_t lda, cl_mem b, int64_t b_offset, int64_t ldb, float beta,
+           cl_mem c, int64_t c_offset, int64_t ldc, cl_mem bias, BiasAlong bias_along = BiasAlong::Columns);
 
 // ---- dense (dense.cpp) ----------------------------------------------------------------------------------
 // y [n,out] = x [n,in] * w [out,in]^T + bias [out] (bias may be null): cnn_dense_forward.
