@@ -1,3 +1,5 @@
+using CnnNative.Interop;
+
 namespace CnnNative.Tests.Devices;
 
 /// <summary>
@@ -261,5 +263,19 @@ public class OpenCLModelTests
         Assert.Same(OpenCL, found);
         Assert.Null(none);
         Assert.ThrowsAny<ArgumentException>(() => Device.OpenCL(99)); // never a silent fallback
+    }
+
+    [Fact]
+    public void ATensorLargerThanTheDeviceCanHoldIsAnOutOfMemoryErrorNamingTheDevice()
+    {
+        DeviceInfo info = OpenCL.Info!;
+        long elements = (long)(info.MaxAllocationBytes / sizeof(float)) + 1;
+        var shape = new TensorShape(2, (int)((elements + 1) / 2));
+
+        var e = Assert.Throws<CnnNativeException>(() => new Tensor(OpenCL, shape));
+
+        Assert.Equal(CnnStatus.OutOfMemory, e.Status);
+        Assert.Contains(info.Name, e.Message);
+        Assert.Contains("exceeds", e.Message);
     }
 }
