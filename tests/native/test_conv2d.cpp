@@ -62,7 +62,7 @@ TEST(Conv2d, ReferenceMatchesHandWorkedAnswer) {
 }
 
 TEST(Conv2d, TablesNameTheirKernels) {
-  EXPECT_EQ(cnn::generic_kernels().conv2d_forward, &cnn::conv2d_forward_im2col);
+  EXPECT_EQ(cnn::generic_kernels().conv2d_forward, &cnn::conv2d_forward_gemm);
   EXPECT_EQ(cnn::reference_kernels().conv2d_forward, &cnn::conv2d_forward_ref);
 }
 
