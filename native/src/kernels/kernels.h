@@ -224,9 +224,6 @@ void conv2d_forward_gemm(cnn_context& ctx, const Conv2dGeometry& g, const float*
                          float* y);
 void conv2d_forward_gemm_relu(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
                               const float* bias, float* y);
-// Explicit im2col into a column buffer per image, then the table's GEMM, bias folded into the write-back.
-void conv2d_forward_im2col(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
-                           const float* bias, float* y);
 void dense_forward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,
                         const float* bias, float* y);
 void dense_forward_gemm_relu(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,

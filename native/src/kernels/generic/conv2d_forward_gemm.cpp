@@ -5,11 +5,11 @@
 // Reference kernel: conv2d_forward_ref (kernels/ref/conv2d_ref.cpp).
 #include <omp.h>
 
+#include <algorithm>
 #include <exception>
 #include <string>
 
 #include "core/context.h"
-#include "core/error.h"
 #include "kernels/gemm/conv_operands.h"
 #include "kernels/gemm/conv_forward.h"
 #include "kernels/gemm/sgemm_driver.h"
@@ -24,6 +24,9 @@ bool image_is_col(const Conv2dGeometry& g) {
          g.oh == g.h && g.ow == g.w;
 }
 
+// Below this many multiply-adds per thread, a parallel region over images costs more than it saves.
+constexpr double kMinMultiplyAddsPerThread = 65536.0;
+
 // One image's GEMM on gemm_ctx. A 1x1, stride-1, unpadded convolution hands the image itself to the GEMM as
 // B ([C, H*W] is already the col matrix): the GEMM's own packing is the only copy.
 void conv_image(const SgemmKernel& kernel, cnn_context& gemm_ctx, const Conv2dGeometry& g, const ConvForwardB& col,
@@ -36,10 +39,32 @@ void conv_image(const SgemmKernel& kernel, cnn_context& gemm_ctx, const Conv2dGe
 
 }  // namespace
 
+int conv_image_threads(const cnn_context& ctx, const Conv2dGeometry& g) {
+  const double work = static_cast<double>(g.n) * static_cast<double>(g.oc * g.oh * g.ow) *
+                      static_cast<double>(g.c * g.kh * g.kw);  // multiply-adds of the whole pass
+  const int64_t affordable = work < 2.0 * kMinMultiplyAddsPerThread ? 1 : ctx.threads.load();
+  return static_cast<int>(std::clamp<int64_t>(g.n, 1, affordable));
+}
+
+// The batch strategy. One GEMM over the whole batch (n = N*OH*OW) unless each image is at least one full NC
+// block of columns (kPerImageMinColumns) and the images split evenly between the threads; then one GEMM per
+// image. Measured on the 2-core Sapphire Rapids VM, one thread, thread CPU time, best of runs (bench/README.md):
+//  - small images favour the whole batch: a per-image GEMM ends each image in a partial panel (OH*OW = 49 runs
+//    two 32-column panels for 49 columns) and a per-image call's fixed costs: 7x7 images, 128 -> 128 channels,
+//    3x3: 96 GFLOP/s whole batch vs 81 per image; L2 (14x14) 96 vs 69-72 (same round); L1 (28x28) a tie;
+//  - images of >= 1024 pixels are a tie (L3 56x56: 104-106 either way, L4 112x112 output: 95 either way), and
+//    there per-image keeps the columns of one image's C (OC x OH*OW) in L2 across the depth blocks, where the
+//    whole batch sweeps a thread's share of all images once per depth block;
+//  - an uneven split (N % threads != 0, e.g. batch 3 on 2 threads) leaves a thread idle for a whole image per
+//    image, while the whole batch splits its columns evenly.
+// Either way every output element gets the same arithmetic (same depth blocks, same micro-kernel), so the
+// choice never changes a bit of y (tests/native/test_conv2d_forward_gemm.cpp checks it).
+constexpr int64_t kPerImageMinColumns = 1024;
+
 ConvBatchPlan conv_batch_plan(const cnn_context& ctx, const Conv2dGeometry& g) {
-  (void)ctx;
-  (void)g;
-  return ConvBatchPlan::kWholeBatch;
+  const int64_t threads = conv_image_threads(ctx, g);
+  const bool even_split = g.n % threads == 0;
+  return g.oh * g.ow >= kPerImageMinColumns && even_split ? ConvBatchPlan::kPerImage : ConvBatchPlan::kWholeBatch;
 }
 
 void conv2d_forward_gemm_with(const SgemmKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
