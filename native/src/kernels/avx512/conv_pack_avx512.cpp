@@ -1,6 +1,7 @@
 // Packs one panel of the forward convolution's B (conv_pack.h) with AVX-512: each 32-column panel row is built
-// in two zmm registers from its segments by masked loads (lanes outside the segment, or in the padding, keep
-// their zeros and are never read), then stored whole. The lane masks of each segment are worked out once per
+// in two zmm registers from its segments by zero-masked loads OR-ed together (lanes outside the segment, or in
+// the padding, stay zero and are never read; merge-masked loads would chain each segment on the previous
+// load's latency), then stored whole. The lane masks of each segment are worked out once per
 // panel for every kernel column (horizontal padding) and kernel row (vertical padding), so a tap costs two
 // table lookups and two masked loads per segment; stride 2 loads the 64-float window and keeps its even lanes.
 // Layout: x [n,c,h,w] NCHW, dst [depth][32] 64-byte aligned. Reference kernel: conv_pack_panel_portable
@@ -71,8 +72,8 @@ void pack(const Conv2dGeometry& g, const float* x, const ConvPackSegment* seg, i
       const float* src = tap + offset[s];
       if constexpr (SW == 1) {
         const uint32_t bits = om[s] & static_cast<uint32_t>(rm[s]);
-        v0 = _mm512_mask_loadu_ps(v0, static_cast<__mmask16>(bits), src);
-        v1 = _mm512_mask_loadu_ps(v1, static_cast<__mmask16>(bits >> 16), src + 16);
+        v0 = _mm512_or_ps(v0, _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits), src));
+        v1 = _mm512_or_ps(v1, _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits >> 16), src + 16));
       } else {
         const uint64_t bits = sm[s] & rm[s];
         const uint32_t out = om[s] & static_cast<uint32_t>(rm[s]);
@@ -80,8 +81,8 @@ void pack(const Conv2dGeometry& g, const float* x, const ConvPackSegment* seg, i
         const __m512 w1 = _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits >> 16), src + 16);
         const __m512 w2 = _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits >> 32), src + 32);
         const __m512 w3 = _mm512_maskz_loadu_ps(static_cast<__mmask16>(bits >> 48), src + 48);
-        v0 = _mm512_mask_mov_ps(v0, static_cast<__mmask16>(out), _mm512_permutex2var_ps(w0, even, w1));
-        v1 = _mm512_mask_mov_ps(v1, static_cast<__mmask16>(out >> 16), _mm512_permutex2var_ps(w2, even, w3));
+        v0 = _mm512_or_ps(v0, _mm512_maskz_permutex2var_ps(static_cast<__mmask16>(out), w0, even, w1));
+        v1 = _mm512_or_ps(v1, _mm512_maskz_permutex2var_ps(static_cast<__mmask16>(out >> 16), w2, even, w3));
       }
     }
     _mm512_store_ps(dst, v0);
