@@ -189,31 +189,19 @@ struct CSide {
   int64_t segment_stride;
 };
 
-// The largest MR x NR tile that a straddling tile is staged through (the tiers use 6x8, 6x16, 14x32).
+// The largest MR x NR tile that a straddling tile is staged through (the tiers use 6x8, 6x16, 14x32;
+// sgemm_tiers.cpp checks it).
 constexpr int64_t kMaxTileFloats = 64 * 64;
 
-// One micro-tile of C at (row, col), the epilogue applied by the micro-kernel when `finish`. A tile that lies
-// across two column segments of C is computed in a local buffer (gathered first unless beta == 0) and
-// scattered to its pieces.
-void run_tile(const SgemmKernel& kernel, int64_t kc, const float* a, const float* b, float alpha, float beta,
-              const CSide& out, int64_t row, int64_t col, int64_t tile_m, int64_t tile_n, bool finish,
-              const GemmEpilogue& epilogue) {
-  UkrEpilogue tile_epilogue{epilogue.row_bias != nullptr ? epilogue.row_bias + row : nullptr,
-                            epilogue.col_bias != nullptr ? epilogue.col_bias + col : nullptr, epilogue.relu};
-  const UkrEpilogue* e = finish ? &tile_epilogue : nullptr;
-  if (out.segment == 0) {
-    kernel.ukr(kc, a, b, alpha, beta, out.c + row * out.ldc + col, out.ldc, tile_m, tile_n, e);
-    return;
-  }
-  const int64_t seg = col / out.segment;
-  const int64_t offset = col - seg * out.segment;
-  if (offset + tile_n <= out.segment) {
-    kernel.ukr(kc, a, b, alpha, beta, out.c + seg * out.segment_stride + row * out.ldc + offset, out.ldc, tile_m,
-               tile_n, e);
-    return;
-  }
+// A micro-tile across two (or more) column segments of C: computed in a local tile (gathered first unless
+// beta == 0), then scattered to its pieces. Kept out of run_tile so the common path has no 16 KiB frame.
+[[gnu::noinline]] void run_staged_tile(const SgemmKernel& kernel, int64_t kc, const float* a, const float* b,
+                                       float alpha, float beta, const CSide& out, int64_t row, int64_t col,
+                                       int64_t tile_m, int64_t tile_n, const UkrEpilogue* e) {
   alignas(64) float staged[kMaxTileFloats];
   const int64_t ld = kernel.blocking.nr;
+  const int64_t seg = col / out.segment;
+  const int64_t offset = col - seg * out.segment;
   // Visits the pieces of the tile, one per segment: fn(tile column, C pointer of row 0, piece width).
   auto pieces = [&](auto&& fn) {
     for (int64_t j = 0, s = seg, o = offset; j < tile_n; ++s, o = 0) {
@@ -233,6 +221,27 @@ void run_tile(const SgemmKernel& kernel, int64_t kc, const float* a, const float
     for (int64_t i = 0; i < tile_m; ++i)
       for (int64_t q = 0; q < piece; ++q) c[i * out.ldc + q] = staged[i * ld + j + q];
   });
+}
+
+// One micro-tile of C at (row, col), the epilogue applied by the micro-kernel when `finish`.
+void run_tile(const SgemmKernel& kernel, int64_t kc, const float* a, const float* b, float alpha, float beta,
+              const CSide& out, int64_t row, int64_t col, int64_t tile_m, int64_t tile_n, bool finish,
+              const GemmEpilogue& epilogue) {
+  UkrEpilogue tile_epilogue{epilogue.row_bias != nullptr ? epilogue.row_bias + row : nullptr,
+                            epilogue.col_bias != nullptr ? epilogue.col_bias + col : nullptr, epilogue.relu};
+  const UkrEpilogue* e = finish ? &tile_epilogue : nullptr;
+  if (out.segment == 0) {
+    kernel.ukr(kc, a, b, alpha, beta, out.c + row * out.ldc + col, out.ldc, tile_m, tile_n, e);
+    return;
+  }
+  const int64_t seg = col / out.segment;
+  const int64_t offset = col - seg * out.segment;
+  if (offset + tile_n <= out.segment) {
+    kernel.ukr(kc, a, b, alpha, beta, out.c + seg * out.segment_stride + row * out.ldc + offset, out.ldc, tile_m,
+               tile_n, e);
+    return;
+  }
+  run_staged_tile(kernel, kc, a, b, alpha, beta, out, row, col, tile_m, tile_n, e);
 }
 
 // The A micro-panels of the block (ic, pc): packed now into `buffer` or found in the prepacked A.

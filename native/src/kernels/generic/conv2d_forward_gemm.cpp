@@ -48,15 +48,16 @@ int conv_image_threads(const cnn_context& ctx, const Conv2dGeometry& g) {
 
 // The batch strategy. One GEMM over the whole batch (n = N*OH*OW) unless each image is at least one full NC
 // block of columns (kPerImageMinColumns) and the images split evenly between the threads; then one GEMM per
-// image. Measured on the 2-core Sapphire Rapids VM, one thread, thread CPU time, best of runs (bench/README.md):
-//  - small images favour the whole batch: a per-image GEMM ends each image in a partial panel (OH*OW = 49 runs
-//    two 32-column panels for 49 columns) and a per-image call's fixed costs: 7x7 images, 128 -> 128 channels,
-//    3x3: 96 GFLOP/s whole batch vs 81 per image; L2 (14x14) 96 vs 69-72 (same round); L1 (28x28) a tie;
-//  - images of >= 1024 pixels are a tie (L3 56x56: 104-106 either way, L4 112x112 output: 95 either way), and
-//    there per-image keeps the columns of one image's C (OC x OH*OW) in L2 across the depth blocks, where the
-//    whole batch sweeps a thread's share of all images once per depth block;
-//  - an uneven split (N % threads != 0, e.g. batch 3 on 2 threads) leaves a thread idle for a whole image per
-//    image, while the whole batch splits its columns evenly.
+// image. Measured on the 2-core Sapphire Rapids VM (avx512 tier, one thread, best thread CPU time of ~1 s, two
+// rounds at load average 4-6, so only large gaps count):
+//  - small images favour the whole batch, as a per-image GEMM ends every image in a partial panel (OH*OW = 49
+//    runs two 32-column panels for 49 columns) and pays a call's fixed costs per image: 7x7 images, 128 -> 128
+//    channels, 3x3: 96 / 69 GFLOP/s whole batch vs 81 / 62 per image; L2 (14x14): 96 / 68 vs 69 / 67;
+//  - from 28x28 up it is a tie: L1 (28x28) 61-62 either way, L3 (56x56) 104-106, L4 (112x112 output) 95; there
+//    per-image keeps one image's C (OC x OH*OW) in L2 across the depth blocks, where the whole batch sweeps a
+//    thread's share of all images once per depth block, so large images go per image;
+//  - by construction, an uneven split (N % threads != 0, e.g. batch 3 on 2 threads) would leave one thread idle
+//    through the last image, while the whole batch splits its columns evenly.
 // Either way every output element gets the same arithmetic (same depth blocks, same micro-kernel), so the
 // choice never changes a bit of y (tests/native/test_conv2d_forward_gemm.cpp checks it).
 constexpr int64_t kPerImageMinColumns = 1024;
