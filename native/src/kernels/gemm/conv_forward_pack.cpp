@@ -10,7 +10,6 @@
 // whole panel without bounds checks, and clips the others to the input row with zeros for the padding.
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <string>
 
 #include "core/error.h"

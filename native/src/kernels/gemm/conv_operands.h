@@ -1,7 +1,8 @@
 // GEMM operands that read a convolution's tensors in place (kernels/gemm/sgemm_driver.h, GemmOperand): the
-// filter gradient's im2col matrix over the whole batch is formed panel by panel inside the GEMM's packing and
-// never stored whole.
-// Layout: x [n,c,h,w] NCHW, dy [n,oc,oh,ow]; the GEMM depth index of the filter gradient is image * OH*OW + pixel.
+// forward's im2col matrix (per image or over the whole batch) and the filter gradient's over the whole batch are
+// formed panel by panel inside the GEMM's packing and never stored whole.
+// Layout: x [n,c,h,w] NCHW, dy [n,oc,oh,ow]; the GEMM depth index of the filter gradient is image * OH*OW + pixel,
+// the forward's column index image * OH*OW + pixel.
 // Reference kernels: conv2d_forward_ref, conv2d_backward_filter_ref (kernels/ref/).
 #pragma once
 
