@@ -120,6 +120,24 @@ TEST(Conv2dForwardGemm, TablesAndTiersNameTheirKernels) {
   }
 }
 
+TEST(Conv2dForwardGemm, BatchStrategyFollowsTheRule) {
+  // Whole batch for small images or an uneven split between threads; per image for >= 1024-pixel images that
+  // split evenly (conv2d_forward_gemm.cpp explains the rule).
+  ContextPtr one = make_context(1), two = make_context(2);
+  const cnn_conv2d_params same3{1, 1, 1, 1, 1, 1, 1, 1};
+  const cnn::Conv2dGeometry small = geometry(ConvCase{64, 32, 14, 14, 64, 3, 3, same3, true});
+  const cnn::Conv2dGeometry large = geometry(ConvCase{8, 16, 32, 32, 16, 3, 3, same3, true});  // 1024 pixels
+  const cnn::Conv2dGeometry large_odd = geometry(ConvCase{3, 16, 32, 32, 16, 3, 3, same3, true});
+  const cnn::Conv2dGeometry just_under = geometry(ConvCase{8, 16, 31, 33, 16, 3, 3, same3, true});  // 1023
+  EXPECT_EQ(cnn::conv_batch_plan(*one, small), cnn::ConvBatchPlan::kWholeBatch);
+  EXPECT_EQ(cnn::conv_batch_plan(*two, small), cnn::ConvBatchPlan::kWholeBatch);
+  EXPECT_EQ(cnn::conv_batch_plan(*one, large), cnn::ConvBatchPlan::kPerImage);
+  EXPECT_EQ(cnn::conv_batch_plan(*two, large), cnn::ConvBatchPlan::kPerImage);
+  EXPECT_EQ(cnn::conv_batch_plan(*one, large_odd), cnn::ConvBatchPlan::kPerImage);
+  EXPECT_EQ(cnn::conv_batch_plan(*two, large_odd), cnn::ConvBatchPlan::kWholeBatch);
+  EXPECT_EQ(cnn::conv_batch_plan(*two, just_under), cnn::ConvBatchPlan::kWholeBatch);
+}
+
 TEST(Conv2dForwardGemm, EveryTierAndStrategyMatchesReferenceOnRandomShapes) {
   const std::vector<Tier> tiers = runnable_tiers();
   ContextPtr ctx = make_context(2);
