@@ -2,7 +2,7 @@
 // this CPU runs side by side in one process. SGEMM: square 256, 512, 1024 for each tier (ref, generic, avx2,
 // avx512 as available; the reference only at 256 and 512, to stay short), 2048 for the fastest tier only.
 // Convolution: the reference network's two layers, conv2d_forward_ref vs the active table's conv2d_forward
-// (im2col + the active tier's SGEMM). Tiers run at 1 and 2 threads; the reference kernels are
+// (the active tier's SGEMM, im2col inside its packing). Tiers run at 1 and 2 threads; the reference kernels are
 // single-threaded, so they run once. On an AVX-512 CPU the context lists the measured zmm FMA peak and the
 // avx512 rows carry peak=x: the fraction of it (per thread) that the SGEMM reached.
 // Usage: cnn_native_bench [--benchmark_filter=Sgemm/avx512] [--benchmark_min_time=0.3] [--benchmark_repetitions=3]

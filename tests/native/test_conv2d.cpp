@@ -1,4 +1,4 @@
-// Convolution: a hand-worked answer for conv2d_forward_ref, then the generic tier (im2col + GEMM) against
+// Convolution: a hand-worked answer for conv2d_forward_ref, then the generic tier (GEMM, im2col in its packing) against
 // the reference on 240 random shapes (odd and prime sizes, stride 1-3, padding 0-3 per side, kernels 1x1
 // to 7x7, dilation 1-2, batch 1 and more, with and without bias), the 1x1 shortcut, a few shapes through
 // the C ABI, and thread counts 1 and 2 giving identical bits.
@@ -62,11 +62,11 @@ TEST(Conv2d, ReferenceMatchesHandWorkedAnswer) {
 }
 
 TEST(Conv2d, TablesNameTheirKernels) {
-  EXPECT_EQ(cnn::generic_kernels().conv2d_forward, &cnn::conv2d_forward_im2col);
+  EXPECT_EQ(cnn::generic_kernels().conv2d_forward, &cnn::conv2d_forward_gemm);
   EXPECT_EQ(cnn::reference_kernels().conv2d_forward, &cnn::conv2d_forward_ref);
 }
 
-TEST(Conv2d, Im2colGemmMatchesReferenceOnRandomShapes) {
+TEST(Conv2d, GemmMatchesReferenceOnRandomShapes) {
   ContextPtr ctx = make_context(2);
   std::mt19937 shapes(20240601);
   int with_bias = 0, batched = 0, strided = 0, dilated = 0;
@@ -89,25 +89,25 @@ TEST(Conv2d, Im2colGemmMatchesReferenceOnRandomShapes) {
   EXPECT_GT(dilated, 60);
 }
 
-TEST(Conv2d, Im2colGemmMatchesReferenceOnChosenShapes) {
+TEST(Conv2d, GemmMatchesReferenceOnChosenShapes) {
   ContextPtr ctx = make_context(2);
   const ConvCase cases[] = {
       {1, 1, 1, 1, 1, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, false},     // everything 1
       {2, 5, 7, 11, 3, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true},     // 1x1 shortcut: the image is the col matrix
       {2, 5, 7, 11, 3, 1, 1, {1, 1, 0, 0, 0, 0, 2, 2}, false},    // shortcut ignores dilation of a 1x1 kernel
-      {1, 4, 9, 9, 6, 1, 1, {2, 2, 0, 0, 0, 0, 1, 1}, true},      // 1x1 with stride: im2col path
-      {1, 3, 5, 5, 2, 1, 1, {1, 1, 1, 0, 0, 1, 1, 1}, true},      // 1x1 with padding: im2col path
+      {1, 4, 9, 9, 6, 1, 1, {2, 2, 0, 0, 0, 0, 1, 1}, true},      // 1x1 with stride: packed as any kernel
+      {1, 3, 5, 5, 2, 1, 1, {1, 1, 1, 0, 0, 1, 1, 1}, true},      // 1x1 with padding: packed as any kernel
       {3, 7, 13, 17, 11, 7, 7, {1, 1, 3, 3, 3, 3, 1, 1}, true},   // K = 343 > KC
       {1, 2, 3, 3, 2, 5, 5, {1, 1, 1, 1, 1, 1, 1, 1}, false},     // window equals the padded input
       {2, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},   // reference network, layer 1
       {1, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},  // reference network, layer 2
-      {3, 2, 150, 150, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true},  // > 4M output floats: GEMM runs of 2 + 1 images
+      {3, 2, 150, 150, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true},  // > 4M output floats, images > 1024 pixels
   };
   uint32_t seed = 77;
   for (const ConvCase& s : cases) {
     std::mt19937 rng(++seed);
     ConvData d = make_data(s, rng);
-    ASSERT_TRUE(all_close(run_kernel(cnn::conv2d_forward_im2col, *ctx, s, d),
+    ASSERT_TRUE(all_close(run_kernel(cnn::conv2d_forward_gemm, *ctx, s, d),
                           run_kernel(cnn::conv2d_forward_ref, *ctx, s, d), describe(s, seed)));
   }
 }

@@ -289,10 +289,20 @@ internal static unsafe partial class NativeMethods
 
     /// <summary>
     /// y = conv(x, w) + bias. x [N,C,H,W], w [OC,C,KH,KW], bias [OC] or NULL, y [N,OC,OH,OW] with OH, OW
-    /// from cnn_window_output_size. Runs im2col + GEMM, or the reference kernel under CNN_MAX_ISA=ref.
+    /// from cnn_window_output_size. Runs a GEMM with im2col inside its packing, or the reference kernel under
+    /// CNN_MAX_ISA=ref.
     /// </summary>
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_conv2d_forward(ContextHandle context, TensorHandle x, TensorHandle w, TensorHandle bias, CnnConv2dParams* @params, TensorHandle y);
+
+    /// <summary>
+    /// y = f(conv(x, w) + bias): the same result as cnn_conv2d_forward followed by cnn_activation_forward(activation,
+    /// alpha) on y, in one call with the checks of both. On the CPU's GEMM kernels ReLU is applied as each output tile
+    /// is written (no second pass over y); other activations, the reference kernels (CNN_MAX_ISA=ref) and OpenCL
+    /// contexts run the activation over y afterwards. CNN_ACTIVATION_IDENTITY is plain cnn_conv2d_forward.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_conv2d_forward_fused(ContextHandle context, TensorHandle x, TensorHandle w, TensorHandle bias, CnnConv2dParams* @params, CnnActivation activation, float alpha, TensorHandle y);
 
     /// <summary>x [N,C,H,W], y [N,C,OH,OW].</summary>
     [LibraryImport(LibraryName)]
@@ -309,6 +319,13 @@ internal static unsafe partial class NativeMethods
     /// <summary>Fully connected: y = x * w^T + bias. x [N,IN], w [OUT,IN], bias [OUT] or NULL, y [N,OUT].</summary>
     [LibraryImport(LibraryName)]
     internal static partial CnnStatus cnn_dense_forward(ContextHandle context, TensorHandle x, TensorHandle w, TensorHandle bias, TensorHandle y);
+
+    /// <summary>
+    /// y = f(x * w^T + bias): cnn_dense_forward followed by cnn_activation_forward(activation, alpha) on y, in one call;
+    /// ReLU is fused into the GEMM's write-back on the CPU as for cnn_conv2d_forward_fused.
+    /// </summary>
+    [LibraryImport(LibraryName)]
+    internal static partial CnnStatus cnn_dense_forward_fused(ContextHandle context, TensorHandle x, TensorHandle w, TensorHandle bias, CnnActivation activation, float alpha, TensorHandle y);
 
     /// <summary>
     /// y = f(x) element-wise; x and y have the same shape and may be the same tensor. alpha is the slope of

@@ -171,9 +171,18 @@ typedef struct cnn_conv2d_params {
 } cnn_conv2d_params;
 
 /* y = conv(x, w) + bias. x [N,C,H,W], w [OC,C,KH,KW], bias [OC] or NULL, y [N,OC,OH,OW] with OH, OW
- * from cnn_window_output_size. Runs im2col + GEMM, or the reference kernel under CNN_MAX_ISA=ref. */
+ * from cnn_window_output_size. Runs a GEMM with im2col inside its packing, or the reference kernel under
+ * CNN_MAX_ISA=ref. */
 CNN_API cnn_status cnn_conv2d_forward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
                                       const cnn_tensor* bias, const cnn_conv2d_params* params, cnn_tensor* y);
+
+/* y = f(conv(x, w) + bias): the same result as cnn_conv2d_forward followed by cnn_activation_forward(activation,
+ * alpha) on y, in one call with the checks of both. On the CPU's GEMM kernels ReLU is applied as each output tile
+ * is written (no second pass over y); other activations, the reference kernels (CNN_MAX_ISA=ref) and OpenCL
+ * contexts run the activation over y afterwards. CNN_ACTIVATION_IDENTITY is plain cnn_conv2d_forward. */
+CNN_API cnn_status cnn_conv2d_forward_fused(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
+                                            const cnn_tensor* bias, const cnn_conv2d_params* params,
+                                            cnn_activation activation, float alpha, cnn_tensor* y);
 
 /* Pooling window. Padding cells never win a max; each pad must be smaller than the kernel on its axis. */
 typedef struct cnn_pool2d_params {
@@ -197,6 +206,12 @@ CNN_API cnn_status cnn_global_avgpool2d_forward(cnn_context* context, const cnn_
 /* Fully connected: y = x * w^T + bias. x [N,IN], w [OUT,IN], bias [OUT] or NULL, y [N,OUT]. */
 CNN_API cnn_status cnn_dense_forward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
                                      const cnn_tensor* bias, cnn_tensor* y);
+
+/* y = f(x * w^T + bias): cnn_dense_forward followed by cnn_activation_forward(activation, alpha) on y, in one call;
+ * ReLU is fused into the GEMM's write-back on the CPU as for cnn_conv2d_forward_fused. */
+CNN_API cnn_status cnn_dense_forward_fused(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
+                                           const cnn_tensor* bias, cnn_activation activation, float alpha,
+                                           cnn_tensor* y);
 
 /* y = f(x) element-wise; x and y have the same shape and may be the same tensor. alpha is the slope of
  * leaky ReLU and the scale of ELU, ignored by the others. */

@@ -18,36 +18,9 @@
 
 namespace {
 
+using cnn::activation_name;
 using cnn::fail;
-
-const char* activation_name(cnn_activation activation) {
-  switch (activation) {
-    case CNN_ACTIVATION_IDENTITY: return "identity";
-    case CNN_ACTIVATION_RELU: return "ReLU";
-    case CNN_ACTIVATION_LEAKY_RELU: return "leaky ReLU";
-    case CNN_ACTIVATION_ELU: return "ELU";
-    case CNN_ACTIVATION_SIGMOID: return "sigmoid";
-    case CNN_ACTIVATION_TANH: return "tanh";
-  }
-  return nullptr;
-}
-
-// The value arrives from C or C# as a plain integer, so anything outside the enum is rejected here.
-void require_known_activation(cnn_activation activation) {
-  const int value = static_cast<int>(activation);
-  if (value < CNN_ACTIVATION_IDENTITY || value > CNN_ACTIVATION_TANH)
-    fail(CNN_INVALID_ARGUMENT, "activation " + std::to_string(value) + " is not a cnn_activation (0.." +
-                                   std::to_string(static_cast<int>(CNN_ACTIVATION_TANH)) + ")");
-}
-
-// The activation must be known and alpha finite where it is used (leaky ReLU, ELU); forward and backward.
-void require_activation(cnn_activation activation, float alpha) {
-  require_known_activation(activation);
-  const bool uses_alpha = activation == CNN_ACTIVATION_LEAKY_RELU || activation == CNN_ACTIVATION_ELU;
-  if (uses_alpha && !std::isfinite(alpha))
-    fail(CNN_INVALID_ARGUMENT, "alpha " + std::to_string(alpha) + " must be finite for " +
-                                   activation_name(activation));
-}
+using cnn::require_activation;
 
 void activation_forward(cnn_context* context, cnn_activation activation, float alpha, const cnn_tensor* x_ptr,
                         cnn_tensor* y_ptr) {

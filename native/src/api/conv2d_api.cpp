@@ -1,6 +1,6 @@
-// cnn_conv2d_forward and cnn_conv2d_backward: both check x, w and params through one function that returns
-// the geometry, so they accept exactly the same convolutions; then each checks its own outputs and runs the
-// active table's conv2d kernels, or on an OpenCL context the device's im2col + SGEMM.
+// cnn_conv2d_forward(_fused) and cnn_conv2d_backward: both check x, w and params through one function that
+// returns the geometry, so they accept exactly the same convolutions; then each checks its own outputs and runs
+// the active table's conv2d kernels, or on an OpenCL context the device's im2col + SGEMM.
 #include <cnn/cnn.h>
 
 #include <array>
@@ -9,6 +9,7 @@
 #include "api/backward_checks.h"
 #include "api/guard.h"
 #include "api/op_checks.h"
+#include "core/context.h"
 #include "core/error.h"
 #include "core/shape.h"
 #include "core/tensor.h"
@@ -82,39 +83,62 @@ cnn::Conv2dGeometry conv_geometry(const cnn_context& ctx, const cnn_tensor* x, c
 
 std::array<int64_t, 4> output_shape(const cnn::Conv2dGeometry& g) { return {g.n, g.oc, g.oh, g.ow}; }
 
+// cnn_conv2d_forward, then the activation (cnn_conv2d_forward_fused): ReLU inside the GEMM's write-back when the
+// active table has that kernel, any other activation (and the ref tier, and OpenCL) over y afterwards.
+void conv_forward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w, const cnn_tensor* bias,
+                  const cnn_conv2d_params* params, cnn_activation activation, float alpha, cnn_tensor* y) {
+  cnn_context& ctx = cnn::require_context(context);
+  cnn::require_activation(activation, alpha);
+  const cnn::Conv2dGeometry g = conv_geometry(ctx, x, w, params);
+  const cnn_tensor& yt = cnn::require_rank(y, "y", 4);
+  if (bias != nullptr) cnn::require_rank(bias, "bias", 1);
+  cnn::require_same_device(ctx, yt, "y");
+  if (bias != nullptr) cnn::require_same_device(ctx, *bias, "bias");
+  cnn::require_bias_fits(bias, *w);
+
+  const std::array<int64_t, 4> expected = output_shape(g);
+  if (!cnn::same_shape(yt, expected))
+    cnn::fail(CNN_SHAPE_MISMATCH, "y is " + cnn::shape_string(yt) + " but the output must be " +
+                                      cnn::shape_string(expected) + " for x " + cnn::shape_string(*x) + " and w " +
+                                      cnn::shape_string(*w));
+
+  cnn::require_no_alias(yt, "y", x, "x");
+  cnn::require_no_alias(yt, "y", w, "w");
+  cnn::require_no_alias(yt, "y", bias, "bias");
+
+  const int64_t count = g.n * g.oc * g.oh * g.ow;
+  if (ctx.opencl != nullptr) {
+    using cnn::opencl::device_memory;
+    cnn::opencl::conv2d_forward(*ctx.opencl, g, device_memory(x), device_memory(w), device_memory(bias),
+                                device_memory(&yt));
+    if (activation != CNN_ACTIVATION_IDENTITY)
+      cnn::opencl::activation_forward(*ctx.opencl, activation, alpha, count, device_memory(&yt),
+                                      device_memory(&yt));
+    return;
+  }
+  const cnn::KernelTable& k = cnn::kernels();
+  const float* b = bias != nullptr ? bias->data() : nullptr;
+  if (activation == CNN_ACTIVATION_RELU && k.conv2d_forward_relu != nullptr) {
+    k.conv2d_forward_relu(ctx, g, x->data(), w->data(), b, yt.data());
+    return;
+  }
+  k.conv2d_forward(ctx, g, x->data(), w->data(), b, yt.data());
+  if (activation != CNN_ACTIVATION_IDENTITY) k.activation_forward(ctx, activation, alpha, count, yt.data(), yt.data());
+}
+
 }  // namespace
 
 extern "C" CNN_API cnn_status cnn_conv2d_forward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
                                                  const cnn_tensor* bias, const cnn_conv2d_params* params,
                                                  cnn_tensor* y) {
-  return cnn::guarded(__func__, [&] {
-    cnn_context& ctx = cnn::require_context(context);
-    const cnn::Conv2dGeometry g = conv_geometry(ctx, x, w, params);
-    const cnn_tensor& yt = cnn::require_rank(y, "y", 4);
-    if (bias != nullptr) cnn::require_rank(bias, "bias", 1);
-    cnn::require_same_device(ctx, yt, "y");
-    if (bias != nullptr) cnn::require_same_device(ctx, *bias, "bias");
-    cnn::require_bias_fits(bias, *w);
+  return cnn::guarded(__func__, [&] { conv_forward(context, x, w, bias, params, CNN_ACTIVATION_IDENTITY, 0.0f, y); });
+}
 
-    const std::array<int64_t, 4> expected = output_shape(g);
-    if (!cnn::same_shape(yt, expected))
-      cnn::fail(CNN_SHAPE_MISMATCH, "y is " + cnn::shape_string(yt) + " but the output must be " +
-                                        cnn::shape_string(expected) + " for x " + cnn::shape_string(*x) + " and w " +
-                                        cnn::shape_string(*w));
-
-    cnn::require_no_alias(yt, "y", x, "x");
-    cnn::require_no_alias(yt, "y", w, "w");
-    cnn::require_no_alias(yt, "y", bias, "bias");
-
-    if (ctx.opencl != nullptr) {
-      using cnn::opencl::device_memory;
-      cnn::opencl::conv2d_forward(*ctx.opencl, g, device_memory(x), device_memory(w), device_memory(bias),
-                                  device_memory(&yt));
-      return;
-    }
-    cnn::kernels().conv2d_forward(ctx, g, x->data(), w->data(), bias != nullptr ? bias->data() : nullptr,
-                                  yt.data());
-  });
+extern "C" CNN_API cnn_status cnn_conv2d_forward_fused(cnn_context* context, const cnn_tensor* x,
+                                                       const cnn_tensor* w, const cnn_tensor* bias,
+                                                       const cnn_conv2d_params* params, cnn_activation activation,
+                                                       float alpha, cnn_tensor* y) {
+  return cnn::guarded(__func__, [&] { conv_forward(context, x, w, bias, params, activation, alpha, y); });
 }
 
 extern "C" CNN_API cnn_status cnn_conv2d_backward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,

@@ -1,4 +1,4 @@
-// cnn_dense_forward and cnn_dense_backward: both check x [N,IN] and w [OUT,IN] through one function, then
+// cnn_dense_forward(_fused) and cnn_dense_backward: both check x [N,IN] and w [OUT,IN] through one function, then
 // each checks its own outputs and runs the active table's dense kernels (y = x * w^T + bias and its gradients),
 // or, on an OpenCL context, the device's tiled SGEMM (the bias fused into the forward's write-back).
 #include <cnn/cnn.h>
@@ -37,35 +37,61 @@ DenseShape dense_shape(const cnn_context& ctx, const cnn_tensor* x, const cnn_te
 
 }  // namespace
 
+namespace {
+
+// cnn_dense_forward, then the activation (cnn_dense_forward_fused): ReLU inside the GEMM's write-back when the
+// active table has that kernel, any other activation (and the ref tier, and OpenCL) over y afterwards.
+void dense_forward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w, const cnn_tensor* bias,
+                   cnn_activation activation, float alpha, cnn_tensor* y) {
+  cnn_context& ctx = cnn::require_context(context);
+  cnn::require_activation(activation, alpha);
+  const DenseShape s = dense_shape(ctx, x, w);
+  const cnn_tensor& yt = cnn::require_rank(y, "y", 2);
+  if (bias != nullptr) cnn::require_rank(bias, "bias", 1);
+  cnn::require_same_device(ctx, yt, "y");
+  if (bias != nullptr) cnn::require_same_device(ctx, *bias, "bias");
+  cnn::require_bias_fits(bias, *w);
+  const int64_t expected[2] = {s.n, s.out};
+  if (!cnn::same_shape(yt, expected))
+    cnn::fail(CNN_SHAPE_MISMATCH, "y is " + cnn::shape_string(yt) + " but the output must be " +
+                                      cnn::shape_string(expected) + " for x " + cnn::shape_string(*x) + " and w " +
+                                      cnn::shape_string(*w));
+
+  cnn::require_no_alias(yt, "y", x, "x");
+  cnn::require_no_alias(yt, "y", w, "w");
+  cnn::require_no_alias(yt, "y", bias, "bias");
+
+  if (ctx.opencl != nullptr) {
+    using cnn::opencl::device_memory;
+    cnn::opencl::dense_forward(*ctx.opencl, s.n, s.in, s.out, device_memory(x), device_memory(w),
+                               device_memory(bias), device_memory(&yt));
+    if (activation != CNN_ACTIVATION_IDENTITY)
+      cnn::opencl::activation_forward(*ctx.opencl, activation, alpha, s.n * s.out, device_memory(&yt),
+                                      device_memory(&yt));
+    return;
+  }
+  const cnn::KernelTable& k = cnn::kernels();
+  const float* b = bias != nullptr ? bias->data() : nullptr;
+  if (activation == CNN_ACTIVATION_RELU && k.dense_forward_relu != nullptr) {
+    k.dense_forward_relu(ctx, s.n, s.in, s.out, x->data(), w->data(), b, yt.data());
+    return;
+  }
+  k.dense_forward(ctx, s.n, s.in, s.out, x->data(), w->data(), b, yt.data());
+  if (activation != CNN_ACTIVATION_IDENTITY)
+    k.activation_forward(ctx, activation, alpha, s.n * s.out, yt.data(), yt.data());
+}
+
+}  // namespace
+
 extern "C" CNN_API cnn_status cnn_dense_forward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
                                                 const cnn_tensor* bias, cnn_tensor* y) {
-  return cnn::guarded(__func__, [&] {
-    cnn_context& ctx = cnn::require_context(context);
-    const DenseShape s = dense_shape(ctx, x, w);
-    const cnn_tensor& yt = cnn::require_rank(y, "y", 2);
-    if (bias != nullptr) cnn::require_rank(bias, "bias", 1);
-    cnn::require_same_device(ctx, yt, "y");
-    if (bias != nullptr) cnn::require_same_device(ctx, *bias, "bias");
-    cnn::require_bias_fits(bias, *w);
-    const int64_t expected[2] = {s.n, s.out};
-    if (!cnn::same_shape(yt, expected))
-      cnn::fail(CNN_SHAPE_MISMATCH, "y is " + cnn::shape_string(yt) + " but the output must be " +
-                                        cnn::shape_string(expected) + " for x " + cnn::shape_string(*x) + " and w " +
-                                        cnn::shape_string(*w));
+  return cnn::guarded(__func__, [&] { dense_forward(context, x, w, bias, CNN_ACTIVATION_IDENTITY, 0.0f, y); });
+}
 
-    cnn::require_no_alias(yt, "y", x, "x");
-    cnn::require_no_alias(yt, "y", w, "w");
-    cnn::require_no_alias(yt, "y", bias, "bias");
-
-    if (ctx.opencl != nullptr) {
-      using cnn::opencl::device_memory;
-      cnn::opencl::dense_forward(*ctx.opencl, s.n, s.in, s.out, device_memory(x), device_memory(w),
-                                 device_memory(bias), device_memory(&yt));
-      return;
-    }
-    cnn::kernels().dense_forward(ctx, s.n, s.in, s.out, x->data(), w->data(),
-                                 bias != nullptr ? bias->data() : nullptr, yt.data());
-  });
+extern "C" CNN_API cnn_status cnn_dense_forward_fused(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,
+                                                      const cnn_tensor* bias, cnn_activation activation, float alpha,
+                                                      cnn_tensor* y) {
+  return cnn::guarded(__func__, [&] { dense_forward(context, x, w, bias, activation, alpha, y); });
 }
 
 extern "C" CNN_API cnn_status cnn_dense_backward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w,

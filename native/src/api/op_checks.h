@@ -1,4 +1,4 @@
-// Argument checks shared by the op shims: the context, output aliasing, bias and same-shape checks (the device
+// Argument checks shared by the op shims: the context, output aliasing, bias, same-shape and activation checks (the device
 // check is core/context.h require_same_device). Each throws cnn::Error with a sentence naming the tensors and numbers;
 // the guard adds the function name.
 #pragma once
@@ -6,6 +6,7 @@
 #include <cnn/cnn.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "core/context.h"
@@ -40,6 +41,35 @@ inline void require_same_shape(const cnn_tensor& a, const char* a_name, const cn
   if (a.rank != b.rank || !std::equal(a.shape().begin(), a.shape().end(), b.shape().begin()))
     fail(CNN_SHAPE_MISMATCH,
          std::string(a_name) + " is " + shape_string(a) + " but " + b_name + " is " + shape_string(b) + ": " + why);
+}
+
+inline const char* activation_name(cnn_activation activation) {
+  switch (activation) {
+    case CNN_ACTIVATION_IDENTITY: return "identity";
+    case CNN_ACTIVATION_RELU: return "ReLU";
+    case CNN_ACTIVATION_LEAKY_RELU: return "leaky ReLU";
+    case CNN_ACTIVATION_ELU: return "ELU";
+    case CNN_ACTIVATION_SIGMOID: return "sigmoid";
+    case CNN_ACTIVATION_TANH: return "tanh";
+  }
+  return nullptr;
+}
+
+// The value arrives from C or C# as a plain integer, so anything outside the enum is rejected here.
+inline void require_known_activation(cnn_activation activation) {
+  const int value = static_cast<int>(activation);
+  if (value < CNN_ACTIVATION_IDENTITY || value > CNN_ACTIVATION_TANH)
+    fail(CNN_INVALID_ARGUMENT, "activation " + std::to_string(value) + " is not a cnn_activation (0.." +
+                                   std::to_string(static_cast<int>(CNN_ACTIVATION_TANH)) + ")");
+}
+
+// The activation must be known and alpha finite where it is used (leaky ReLU, ELU); forward and backward.
+inline void require_activation(cnn_activation activation, float alpha) {
+  require_known_activation(activation);
+  const bool uses_alpha = activation == CNN_ACTIVATION_LEAKY_RELU || activation == CNN_ACTIVATION_ELU;
+  if (uses_alpha && !std::isfinite(alpha))
+    fail(CNN_INVALID_ARGUMENT, "alpha " + std::to_string(alpha) + " must be finite for " +
+                                   activation_name(activation));
 }
 
 }  // namespace cnn

@@ -23,6 +23,8 @@ constexpr KernelTable kReferenceTable{
     nullptr,
     conv2d_forward_ref,
     dense_forward_ref,
+    nullptr,
+    nullptr,
     maxpool2d_forward_ref,
     avgpool2d_forward_ref,
     global_avgpool2d_forward_ref,
@@ -54,8 +56,10 @@ constexpr KernelTable kGenericTable{
     "generic",
     sgemm_generic,
     sgemm_kernel_generic,
-    conv2d_forward_im2col,
+    conv2d_forward_gemm,
     dense_forward_gemm,
+    conv2d_forward_gemm_relu,
+    dense_forward_gemm_relu,
     maxpool2d_forward_ref,
     avgpool2d_forward_ref,
     global_avgpool2d_forward_ref,
@@ -100,6 +104,7 @@ constexpr KernelTable kGenericTable{
     table.activation_backward = activation_backward_##tier;                    \
     table.softmax_backward = softmax_backward_##tier;                          \
     table.dense_forward = dense_forward_##tier;                                \
+    table.dense_forward_relu = dense_forward_relu_##tier;                      \
     return table;                                                             \
   }()
 #if defined(CNN_HAVE_AVX2)

@@ -112,6 +112,10 @@ struct KernelTable {
   const SgemmKernel& (*sgemm_kernel)();
   Conv2dForwardFn conv2d_forward;
   DenseForwardFn dense_forward;
+  // The forward passes followed by ReLU, fused into the GEMM's write-back; null in the ref tier, whose callers
+  // run the forward and then activation_forward (cnn_conv2d_forward_fused, cnn_dense_forward_fused).
+  Conv2dForwardFn conv2d_forward_relu;
+  DenseForwardFn dense_forward_relu;
   Pool2dForwardFn maxpool2d_forward;
   Pool2dForwardFn avgpool2d_forward;
   GlobalAvgPoolFn global_avgpool2d_forward;
@@ -213,11 +217,17 @@ void sgemm_avx2(cnn_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t
                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 void sgemm_avx512(cnn_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                   const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
-// im2col + the table's GEMM, bias folded into the write-back.
-void conv2d_forward_im2col(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
-                           const float* bias, float* y);
+// The table's GEMM with im2col inside its B packing and the weights packed once per call, bias (and, for
+// _relu, ReLU) folded into the write-back (conv2d_forward_gemm.cpp; kernels/gemm/conv_forward.h has the variant
+// that takes the tier and the batch strategy).
+void conv2d_forward_gemm(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                         float* y);
+void conv2d_forward_gemm_relu(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
+                              const float* bias, float* y);
 void dense_forward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,
                         const float* bias, float* y);
+void dense_forward_gemm_relu(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,
+                             const float* bias, float* y);
 // Threads for a conv pass whose parallel loop is the batch (forward, backward data): min(n, context threads),
 // or 1 when the whole pass is too small for a parallel region to pay (a few 100K multiply-adds).
 int conv_image_threads(const cnn_context& ctx, const Conv2dGeometry& g);
@@ -253,7 +263,9 @@ void dense_backward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, c
   void softmax_backward_##isa(cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner, const float* y,     \
                               const float* dy, float* dx);                                                         \
   void dense_forward_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,   \
-                           const float* bias, float* y);
+                           const float* bias, float* y);                                                           \
+  void dense_forward_relu_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,              \
+                                const float* w, const float* bias, float* y);
 CNN_DECLARE_SIMD_KERNELS(avx2)
 CNN_DECLARE_SIMD_KERNELS(avx512)
 #undef CNN_DECLARE_SIMD_KERNELS

@@ -17,13 +17,31 @@ namespace {
 constexpr int kMR = 6;
 constexpr int kNR = 16;
 
-// c_row[0..16) = alpha * acc + beta * c_row, or alpha * acc when beta == 0 (C's NaN ignored).
-inline void store_row(float* c_row, __m256 acc0, __m256 acc1, __m256 alpha, __m256 beta, bool read_c) {
+// The epilogue's terms for one tile (sgemm_driver.h): the column bias as two vectors, whether bias and ReLU apply.
+struct Finish {
+  __m256 cb0, cb1;
+  bool bias, relu;
+};
+
+// c_row[0..16) = alpha * acc + beta * c_row, or alpha * acc when beta == 0 (C's NaN ignored); then + (rb + cb)
+// when there is a bias (adding 0 would turn -0 into +0) and max(0, v) for ReLU (keeps NaN and -0: the second
+// operand is returned for a NaN or two zeros).
+inline void store_row(float* c_row, __m256 acc0, __m256 acc1, __m256 alpha, __m256 beta, bool read_c,
+                      const Finish& f, float rb) {
   acc0 = _mm256_mul_ps(alpha, acc0);
   acc1 = _mm256_mul_ps(alpha, acc1);
   if (read_c) {
     acc0 = _mm256_fmadd_ps(beta, _mm256_loadu_ps(c_row), acc0);
     acc1 = _mm256_fmadd_ps(beta, _mm256_loadu_ps(c_row + 8), acc1);
+  }
+  if (f.bias) {
+    const __m256 r = _mm256_set1_ps(rb);
+    acc0 = _mm256_add_ps(acc0, _mm256_add_ps(r, f.cb0));
+    acc1 = _mm256_add_ps(acc1, _mm256_add_ps(r, f.cb1));
+  }
+  if (f.relu) {
+    acc0 = _mm256_max_ps(_mm256_setzero_ps(), acc0);
+    acc1 = _mm256_max_ps(_mm256_setzero_ps(), acc1);
   }
   _mm256_storeu_ps(c_row, acc0);
   _mm256_storeu_ps(c_row + 8, acc1);
@@ -32,7 +50,7 @@ inline void store_row(float* c_row, __m256 acc0, __m256 acc1, __m256 alpha, __m2
 }  // namespace
 
 void sgemm_ukr_avx2_6x16(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c, int64_t ldc,
-                         int64_t m, int64_t n) {
+                         int64_t m, int64_t n, const UkrEpilogue* epilogue) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -69,13 +87,23 @@ void sgemm_ukr_avx2_6x16(int64_t kc, const float* a, const float* b, float alpha
   const __m256 va = _mm256_set1_ps(alpha);
   const __m256 vb = _mm256_set1_ps(beta);
   const bool read_c = beta != 0.0f;
+  const float* row_bias = epilogue != nullptr ? epilogue->row_bias : nullptr;
+  const float* col_bias = epilogue != nullptr ? epilogue->col_bias : nullptr;
+  // Bias terms of rows and columns past the tile's m x n are 0, never read.
+  alignas(32) float cb[kNR] = {};
+  if (col_bias != nullptr) {
+    for (int64_t j = 0; j < n; ++j) cb[j] = col_bias[j];
+  }
+  const Finish f{_mm256_load_ps(cb), _mm256_load_ps(cb + 8), row_bias != nullptr || col_bias != nullptr,
+                 epilogue != nullptr && epilogue->relu};
+  auto rb = [&](int64_t i) { return row_bias != nullptr && i < m ? row_bias[i] : 0.0f; };
   if (m == kMR && n == kNR) {
-    store_row(c + 0 * ldc, c00, c01, va, vb, read_c);
-    store_row(c + 1 * ldc, c10, c11, va, vb, read_c);
-    store_row(c + 2 * ldc, c20, c21, va, vb, read_c);
-    store_row(c + 3 * ldc, c30, c31, va, vb, read_c);
-    store_row(c + 4 * ldc, c40, c41, va, vb, read_c);
-    store_row(c + 5 * ldc, c50, c51, va, vb, read_c);
+    store_row(c + 0 * ldc, c00, c01, va, vb, read_c, f, rb(0));
+    store_row(c + 1 * ldc, c10, c11, va, vb, read_c, f, rb(1));
+    store_row(c + 2 * ldc, c20, c21, va, vb, read_c, f, rb(2));
+    store_row(c + 3 * ldc, c30, c31, va, vb, read_c, f, rb(3));
+    store_row(c + 4 * ldc, c40, c41, va, vb, read_c, f, rb(4));
+    store_row(c + 5 * ldc, c50, c51, va, vb, read_c, f, rb(5));
     return;
   }
   // Edge tile: stage C's m x n corner in a full tile, update it there, copy the corner back.
@@ -85,12 +113,12 @@ void sgemm_ukr_avx2_6x16(int64_t kc, const float* a, const float* b, float alpha
       for (int64_t j = 0; j < n; ++j) tile[i][j] = c[i * ldc + j];
     }
   }
-  store_row(tile[0], c00, c01, va, vb, read_c);
-  store_row(tile[1], c10, c11, va, vb, read_c);
-  store_row(tile[2], c20, c21, va, vb, read_c);
-  store_row(tile[3], c30, c31, va, vb, read_c);
-  store_row(tile[4], c40, c41, va, vb, read_c);
-  store_row(tile[5], c50, c51, va, vb, read_c);
+  store_row(tile[0], c00, c01, va, vb, read_c, f, rb(0));
+  store_row(tile[1], c10, c11, va, vb, read_c, f, rb(1));
+  store_row(tile[2], c20, c21, va, vb, read_c, f, rb(2));
+  store_row(tile[3], c30, c31, va, vb, read_c, f, rb(3));
+  store_row(tile[4], c40, c41, va, vb, read_c, f, rb(4));
+  store_row(tile[5], c50, c51, va, vb, read_c, f, rb(5));
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = tile[i][j];
   }

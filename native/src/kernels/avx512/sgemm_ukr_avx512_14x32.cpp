@@ -1,4 +1,5 @@
-// Computes one 14x32 SGEMM micro-tile, c = alpha * A_panel * B_panel + beta * c, with AVX-512F + FMA.
+// Computes one 14x32 SGEMM micro-tile, c = alpha * A_panel * B_panel + beta * c (then bias and ReLU when given an
+// epilogue), with AVX-512F + FMA.
 // Layout: packed A [kc][14], packed B [kc][32] (64-byte aligned, zero-padded), c row-major with stride ldc,
 // clipped to m x n by masked loads and stores. Reference kernel: sgemm_ref, through kernels/gemm/.
 //
@@ -24,7 +25,7 @@ constexpr int kNR = 32;  // the packed B panel's column count
 // R rows x V vectors of 16 columns of the tile, m <= R and n <= 16 * V.
 template <int R, int V>
 void tile(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c, int64_t ldc, int64_t m,
-          int64_t n) {
+          int64_t n, const UkrEpilogue* e) {
   __m512 acc[R][V];
 #pragma GCC unroll 32
   for (int i = 0; i < R; ++i) {
@@ -57,14 +58,30 @@ void tile(int64_t kc, const float* a, const float* b, float alpha, float beta, f
   const __m512 va = _mm512_set1_ps(alpha);
   const __m512 vb = _mm512_set1_ps(beta);
   const bool read_c = beta != 0.0f;  // beta == 0: C is not read, so NaN in C is ignored
+  // The epilogue (sgemm_driver.h): bias terms only when given (adding 0 would turn -0 into +0), max(0, r)
+  // keeps NaN (the second operand is returned when either is NaN) and -0 (likewise for two zeros).
+  const bool row_bias = e != nullptr && e->row_bias != nullptr;
+  const bool col_bias = e != nullptr && e->col_bias != nullptr;
+  const bool relu = e != nullptr && e->relu;
+  __m512 cb[V];
+#pragma GCC unroll 4
+  for (int j = 0; j < V; ++j) cb[j] = _mm512_setzero_ps();
+  if (col_bias) {
+#pragma GCC unroll 4
+    for (int j = 0; j < V; ++j) cb[j] = _mm512_maskz_loadu_ps(mask[j], e->col_bias + 16 * j);
+  }
 #pragma GCC unroll 32
   for (int i = 0; i < R; ++i) {
     if (i >= m) break;
     float* c_row = c + i * ldc;
+    const __m512 rb = _mm512_set1_ps(row_bias ? e->row_bias[i] : 0.0f);
 #pragma GCC unroll 4
     for (int j = 0; j < V; ++j) {
       __m512 r = _mm512_mul_ps(va, acc[i][j]);
       if (read_c) r = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[j], c_row + 16 * j), r);
+      if (row_bias || col_bias) r = _mm512_add_ps(r, _mm512_add_ps(rb, cb[j]));
+      // (The zero-masked form with a full mask: GCC 12 warns that _mm512_max_ps reads an undefined vector.)
+      if (relu) r = _mm512_maskz_max_ps(0xFFFF, _mm512_setzero_ps(), r);
       _mm512_mask_storeu_ps(c_row + 16 * j, mask[j], r);
     }
   }
@@ -72,22 +89,22 @@ void tile(int64_t kc, const float* a, const float* b, float alpha, float beta, f
 
 template <int V>
 void tile_rows(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c, int64_t ldc, int64_t m,
-               int64_t n) {
-  if (m > 8) return tile<14, V>(kc, a, b, alpha, beta, c, ldc, m, n);
-  if (m > 4) return tile<8, V>(kc, a, b, alpha, beta, c, ldc, m, n);
-  if (m > 2) return tile<4, V>(kc, a, b, alpha, beta, c, ldc, m, n);
-  if (m > 1) return tile<2, V>(kc, a, b, alpha, beta, c, ldc, m, n);
-  return tile<1, V>(kc, a, b, alpha, beta, c, ldc, m, n);
+               int64_t n, const UkrEpilogue* e) {
+  if (m > 8) return tile<14, V>(kc, a, b, alpha, beta, c, ldc, m, n, e);
+  if (m > 4) return tile<8, V>(kc, a, b, alpha, beta, c, ldc, m, n, e);
+  if (m > 2) return tile<4, V>(kc, a, b, alpha, beta, c, ldc, m, n, e);
+  if (m > 1) return tile<2, V>(kc, a, b, alpha, beta, c, ldc, m, n, e);
+  return tile<1, V>(kc, a, b, alpha, beta, c, ldc, m, n, e);
 }
 
 }  // namespace
 
 void sgemm_ukr_avx512_14x32(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
-                            int64_t ldc, int64_t m, int64_t n) {
+                            int64_t ldc, int64_t m, int64_t n, const UkrEpilogue* epilogue) {
   if (n > 16) {
-    tile_rows<2>(kc, a, b, alpha, beta, c, ldc, m, n);
+    tile_rows<2>(kc, a, b, alpha, beta, c, ldc, m, n, epilogue);
   } else {
-    tile_rows<1>(kc, a, b, alpha, beta, c, ldc, m, n);
+    tile_rows<1>(kc, a, b, alpha, beta, c, ldc, m, n, epilogue);
   }
 }
 

@@ -16,8 +16,17 @@ namespace cnn {
 // 1 <= n <= NR. beta == 0 ignores c's old contents (NaN included); elements outside m x n are never touched.
 // a: the packed A micro-panel, kc x MR stored [p][MR]; b: the packed B micro-panel, kc x NR stored [p][NR],
 // 64-byte aligned; both are zero-padded past the matrix edge, so the product itself is always a full tile.
+// `epilogue` (null: none) is then applied in registers before the store: c[i][j] += row_bias[i] + col_bias[j]
+// (each term only when its pointer is not null; the pointers are at the tile's first row and first column and
+// only the m rows / n columns inside C are read), then max(c, 0) when relu (NaN and -0 pass through, as in
+// activation_forward_ref).
+struct UkrEpilogue {
+  const float* row_bias;
+  const float* col_bias;
+  bool relu;
+};
 using SgemmUkrFn = void (*)(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
-                            int64_t ldc, int64_t m, int64_t n);
+                            int64_t ldc, int64_t m, int64_t n, const UkrEpilogue* epilogue);
 
 // Cache blocking of one tier. MR x NR is the micro-tile; MR x KC floats of packed A (one micro-panel) are
 // meant for L1, KC x NC of packed B for L2, MC x KC of packed A for L3. MC % MR == 0 and NC % NR == 0.
@@ -55,7 +64,7 @@ GemmOperand strided_operand(const float* data, int64_t ld, bool rows_are_contigu
 void pack_strided_rows(const float* src, int64_t ld, bool rows_are_contiguous_in_depth, int64_t width, int64_t count,
                        int64_t depth, float* dst);
 
-// Applied to each finished tile of C right after its last depth block, while the tile is in L1:
+// Applied to each finished tile of C by the micro-kernel's write-back after its last depth block (UkrEpilogue):
 // c[i][j] += row_bias[i] (when not null) + col_bias[j] (when not null), then max(c, 0) when relu.
 struct GemmEpilogue {
   const float* row_bias;
@@ -68,6 +77,21 @@ struct GemmEpilogue {
 void sgemm_operands(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int64_t n, int64_t k, float alpha,
                     const GemmOperand& a, const GemmOperand& b, float beta, float* c, int64_t ldc,
                     const GemmEpilogue& epilogue);
+
+// A packed once for many GEMMs with the same op(A) (a convolution's weights, reused by every image): all of
+// op(A)'s m x k in MR-row panels over the whole depth, panel i at dst + i * MR * k (element (i * MR + r, p) at
+// [p * MR + r], 0 past row m). sgemm_packed_a_floats gives the size of dst: ceil(m / MR) * MR * k floats.
+int64_t sgemm_packed_a_floats(const SgemmKernel& kernel, int64_t m, int64_t k);
+void sgemm_pack_a(const SgemmKernel& kernel, int64_t m, int64_t k, const GemmOperand& a, float* dst);
+
+// C = op(A) * op(B) (alpha 1, beta 0), then the epilogue, with A from sgemm_pack_a (same kernel, m and k), so
+// it is never packed again. C's columns may come in segments, each its own matrix: column j of C lies at
+// c + (j / segment) * segment_stride + j % segment (rows ldc apart), e.g. the images of a convolution's batch
+// (segment = OH*OW, segment_stride = OC*OH*OW); segment == 0 means one plain matrix. A micro-tile across two
+// segments is staged through a local tile and scattered. Threads as in sgemm_blocked.
+void sgemm_prepacked_a(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int64_t n, int64_t k,
+                       const float* packed_a, const GemmOperand& b, float* c, int64_t ldc, int64_t segment,
+                       int64_t segment_stride, const GemmEpilogue& epilogue);
 
 // The whole GEMM on one tier: splits M and N (never K) between ctx.threads, so every element of C is summed
 // in the same order whatever the thread count. No allocation once the per-thread pack buffers have grown.
@@ -82,10 +106,13 @@ const SgemmKernel& sgemm_kernel_avx512();  // only when built with CNN_HAVE_AVX5
 
 // ---- micro-kernels, one file each: kernels/<isa>/sgemm_ukr_<isa>_<MR>x<NR>.cpp --------------------------
 void sgemm_ukr_generic_6x8(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
-                           int64_t ldc, int64_t m, int64_t n);
+                           int64_t ldc, int64_t m, int64_t n,
+                           const UkrEpilogue* epilogue);
 void sgemm_ukr_avx2_6x16(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
-                         int64_t ldc, int64_t m, int64_t n);
+                         int64_t ldc, int64_t m, int64_t n,
+                         const UkrEpilogue* epilogue);
 void sgemm_ukr_avx512_14x32(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
-                            int64_t ldc, int64_t m, int64_t n);
+                            int64_t ldc, int64_t m, int64_t n,
+                            const UkrEpilogue* epilogue);
 
 }  // namespace cnn

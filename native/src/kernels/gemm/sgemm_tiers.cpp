@@ -33,14 +33,15 @@ constexpr SgemmKernel kAvx512Kernel{"sgemm_ukr_avx512_14x32", kAvx512Blocking, s
 
 template <const SgemmBlocking& B>
 constexpr bool valid_blocking() {
-  return B.mr > 0 && B.nr > 0 && B.kc > 0 && B.mc % B.mr == 0 && B.nc % B.nr == 0;
+  return B.mr > 0 && B.nr > 0 && B.kc > 0 && B.mc % B.mr == 0 && B.nc % B.nr == 0 &&
+         B.mr * B.nr <= 64 * 64 && B.nr <= 64;  // the driver's staged tile; conv packing's kMaxConvPanelWidth
 }
-static_assert(valid_blocking<kGenericBlocking>(), "MC and NC must be multiples of MR and NR");
+static_assert(valid_blocking<kGenericBlocking>(), "MC and NC must be multiples of MR and NR, MR x NR at most 64 x 64");
 #if defined(CNN_HAVE_AVX2)
-static_assert(valid_blocking<kAvx2Blocking>(), "MC and NC must be multiples of MR and NR");
+static_assert(valid_blocking<kAvx2Blocking>(), "MC and NC must be multiples of MR and NR, MR x NR at most 64 x 64");
 #endif
 #if defined(CNN_HAVE_AVX512)
-static_assert(valid_blocking<kAvx512Blocking>(), "MC and NC must be multiples of MR and NR");
+static_assert(valid_blocking<kAvx512Blocking>(), "MC and NC must be multiples of MR and NR, MR x NR at most 64 x 64");
 #endif
 
 }  // namespace

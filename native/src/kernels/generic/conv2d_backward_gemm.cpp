@@ -79,8 +79,8 @@ void conv2d_backward_data_gemm(cnn_context& ctx, const Conv2dGeometry& g, const 
   const int64_t image_size = g.c * g.h * g.w;
   const int64_t dy_size = g.oc * g.oh * g.ow;
   const int64_t col_size = g.c * g.kh * g.kw * g.oh * g.ow;
-  // As in conv2d_forward_im2col: with several images and enough work, threads take whole images and each GEMM
-  // runs on one thread; otherwise images go one by one and the GEMM is threaded. Images never share a cell
+  // As in conv2d_forward_gemm's per-image strategy: with several images and enough work, threads take whole
+  // images and each GEMM runs on one thread; otherwise images go one by one and the GEMM is threaded. Images never share a cell
   // of dx and each image's arithmetic is the same either way, so the bits do not depend on the thread count.
   const int threads = conv_image_threads(ctx, g);
   std::optional<Scratch> col = col_scratch(ctx, g, threads);

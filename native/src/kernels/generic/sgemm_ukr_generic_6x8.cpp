@@ -16,7 +16,7 @@ typedef float Float4 __attribute__((vector_size(16)));
 }  // namespace
 
 void sgemm_ukr_generic_6x8(int64_t kc, const float* __restrict a, const float* __restrict b, float alpha, float beta,
-                           float* c, int64_t ldc, int64_t m, int64_t n) {
+                           float* c, int64_t ldc, int64_t m, int64_t n, const UkrEpilogue* epilogue) {
   Float4 acc[kMR][2] = {};
   for (int64_t p = 0; p < kc; ++p) {
     Float4 b0, b1;
@@ -33,12 +33,23 @@ void sgemm_ukr_generic_6x8(int64_t kc, const float* __restrict a, const float* _
   }
   float tile[kMR][kNR];
   __builtin_memcpy(tile, acc, sizeof tile);
+  const float* row_bias = epilogue != nullptr ? epilogue->row_bias : nullptr;
+  const float* col_bias = epilogue != nullptr ? epilogue->col_bias : nullptr;
+  const bool relu = epilogue != nullptr && epilogue->relu;
   for (int64_t i = 0; i < m; ++i) {
     float* c_row = c + i * ldc;
     if (beta == 0.0f) {  // C's old contents are ignored, even NaN
       for (int64_t j = 0; j < n; ++j) c_row[j] = alpha * tile[i][j];
     } else {
       for (int64_t j = 0; j < n; ++j) c_row[j] = alpha * tile[i][j] + beta * c_row[j];
+    }
+    // The epilogue (sgemm_driver.h): bias only when given (adding 0 would turn -0 into +0), ReLU keeps NaN.
+    if (row_bias != nullptr || col_bias != nullptr) {
+      const float rb = row_bias != nullptr ? row_bias[i] : 0.0f;
+      for (int64_t j = 0; j < n; ++j) c_row[j] += rb + (col_bias != nullptr ? col_bias[j] : 0.0f);
+    }
+    if (relu) {
+      for (int64_t j = 0; j < n; ++j) c_row[j] = c_row[j] < 0.0f ? 0.0f : c_row[j];
     }
   }
 }

@@ -199,6 +199,14 @@ void dense_forward(const SimdKernels& k, cnn_context& ctx, int64_t n, int64_t in
   }
 }
 
+// dense_forward, then ReLU: in the GEMM's write-back when the GEMM runs, else over y in place.
+void dense_forward_relu(const SimdKernels& k, cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,
+                        const float* w, const float* bias, float* y) {
+  if (n > kDenseRowsMax) return dense_forward_gemm_relu(ctx, n, in, out, x, w, bias, y);
+  dense_forward(k, ctx, n, in, out, x, w, bias, y);
+  activation_forward(k, ctx, CNN_ACTIVATION_RELU, 0.0f, n * out, y, y);
+}
+
 }  // namespace
 
 // The kernel-table entries of one ISA: each binds the drivers above to that ISA's inner loops.
@@ -236,6 +244,10 @@ void dense_forward(const SimdKernels& k, cnn_context& ctx, int64_t n, int64_t in
   void dense_forward_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,   \
                            const float* bias, float* y) {                                                          \
     dense_forward(simd_kernels_##isa(), ctx, n, in, out, x, w, bias, y);                                           \
+  }                                                                                                                \
+  void dense_forward_relu_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,              \
+                                const float* w, const float* bias, float* y) {                                     \
+    dense_forward_relu(simd_kernels_##isa(), ctx, n, in, out, x, w, bias, y);                                      \
   }
 
 #if defined(CNN_HAVE_AVX2)

@@ -1,6 +1,6 @@
 // Computes y = conv(x, w) + bias directly: seven nested loops over (n, oc, oy, ox, c, ky, kx), zero padding, dilation.
 // Layout: x [n,c,h,w] NCHW, w [oc,c,kh,kw] OIHW, bias [oc] or null, y [n,oc,oh,ow]; all float32 row-major.
-// Reference kernel: this is the oracle for conv2d_forward_im2col and every later conv kernel.
+// Reference kernel: this is the oracle for conv2d_forward_gemm and every later conv kernel.
 #include "kernels/kernels.h"
 
 namespace cnn {
