@@ -23,7 +23,7 @@ public sealed partial class Sequential
         try
         {
             workspace.Input.CopyFrom(input);
-            workspace.Run(Device, _layers);
+            workspace.Run(Device, _layers, _layers.Length, fuse: false); // every layer's own output is read
             var result = new LayerActivation[_layers.Length];
             for (int i = 0; i < _layers.Length; i++)
                 result[i] = new LayerActivation(_layers[i], shapes[i + 1], workspace.Activation(i + 1).ToArray());

@@ -7,6 +7,7 @@ namespace CnnNative;
 internal sealed class Workspace : IDisposable
 {
     private readonly Tensor[] _tensors; // [0] model input, [i + 1] output of layer i
+    private readonly bool[] _fusesNext;  // [i]: layer i can run layer i + 1 (an activation) in its own call
 
     /// <param name="device">Where the activations live.</param>
     /// <param name="layers">The model's layers.</param>
@@ -16,6 +17,9 @@ internal sealed class Workspace : IDisposable
     {
         BatchSize = batchSize;
         _tensors = new Tensor[layers.Count + 1];
+        _fusesNext = new bool[layers.Count];
+        for (int i = 0; i + 1 < layers.Count; i++)
+            _fusesNext[i] = layers[i].CanFuseActivation && layers[i + 1] is ActivationLayer;
         try
         {
             _tensors[0] = new Tensor(device, sampleShapes[0].WithBatch(batchSize));
@@ -44,12 +48,24 @@ internal sealed class Workspace : IDisposable
     /// <summary>Runs every layer from <see cref="Input"/> to <see cref="Output"/>; no managed allocation.</summary>
     public void Run(Device device, Layer[] layers) => Run(device, layers, layers.Length);
 
-    /// <summary>Runs the first <paramref name="count"/> layers (inference); no managed allocation.</summary>
-    public void Run(Device device, Layer[] layers, int count)
+    /// <summary>
+    /// Runs the first <paramref name="count"/> layers (inference); no managed allocation. With
+    /// <paramref name="fuse"/>, a convolution or dense layer followed by an activation runs both in one native call
+    /// (ReLU in the GEMM's write-back) and the layer's own output tensor is left unwritten: pass false when every
+    /// activation is read afterwards.
+    /// </summary>
+    public void Run(Device device, Layer[] layers, int count, bool fuse = true)
     {
         for (int i = 0; i < count; i++)
         {
-            if (!layers[i].OutputIsView) layers[i].Forward(device, _tensors[i], _tensors[i + 1]);
+            if (layers[i].OutputIsView) continue;
+            if (fuse && _fusesNext[i] && i + 1 < count)
+            {
+                layers[i].ForwardFused(device, _tensors[i], (ActivationLayer)layers[i + 1], _tensors[i + 2]);
+                i++;
+                continue;
+            }
+            layers[i].Forward(device, _tensors[i], _tensors[i + 1]);
         }
     }
 

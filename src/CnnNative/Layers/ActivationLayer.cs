@@ -14,6 +14,12 @@ public abstract class ActivationLayer : Layer
         _alpha = alpha;
     }
 
+    /// <summary>The native activation, for layers that fuse it into their own forward call.</summary>
+    internal CnnActivation Function => _function;
+
+    /// <summary>Leaky ReLU's slope or ELU's scale; ignored by the others.</summary>
+    internal float NativeAlpha => _alpha;
+
     /// <inheritdoc />
     public override TensorShape OutputShape(TensorShape input)
     {

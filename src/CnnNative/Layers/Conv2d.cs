@@ -153,6 +153,15 @@ public sealed unsafe class Conv2d : Layer
             Bias is null ? TensorHandle.Null : Bias.Handle, &p, output.Handle));
     }
 
+    internal override bool CanFuseActivation => true;
+
+    internal override void ForwardFused(Device device, Tensor input, ActivationLayer activation, Tensor output)
+    {
+        CnnConv2dParams p = NativeParams();
+        Native.Check(NativeMethods.cnn_conv2d_forward_fused(device.Handle, input.Handle, Weight.Handle,
+            Bias is null ? TensorHandle.Null : Bias.Handle, &p, activation.Function, activation.NativeAlpha, output.Handle));
+    }
+
     internal override void Backward(Device device, Tensor input, Tensor output, Tensor outputGradient,
         TensorHandle inputGradient, in TrainingPass pass, Tensor[]? state)
     {

@@ -68,6 +68,12 @@ public sealed class Dense : Layer
         Native.Check(NativeMethods.cnn_dense_forward(device.Handle, input.Handle, Weight.Handle,
             Bias is null ? TensorHandle.Null : Bias.Handle, output.Handle));
 
+    internal override bool CanFuseActivation => true;
+
+    internal override void ForwardFused(Device device, Tensor input, ActivationLayer activation, Tensor output) =>
+        Native.Check(NativeMethods.cnn_dense_forward_fused(device.Handle, input.Handle, Weight.Handle,
+            Bias is null ? TensorHandle.Null : Bias.Handle, activation.Function, activation.NativeAlpha, output.Handle));
+
     internal override void Backward(Device device, Tensor input, Tensor output, Tensor outputGradient,
         TensorHandle inputGradient, in TrainingPass pass, Tensor[]? state)
     {

@@ -158,6 +158,19 @@ public abstract class Layer : IDisposable
     internal abstract void Forward(Device device, Tensor input, Tensor output);
 
     /// <summary>
+    /// True for layers whose native forward can apply a following activation in the same call (convolution and
+    /// dense: ReLU in the GEMM's write-back on the CPU), see <see cref="ForwardFused"/>.
+    /// </summary>
+    internal virtual bool CanFuseActivation => false;
+
+    /// <summary>
+    /// <see cref="Forward"/> followed by <paramref name="activation"/>, in one native call writing the activation's
+    /// output; the same values as the two calls. Only for layers with <see cref="CanFuseActivation"/>.
+    /// </summary>
+    internal virtual void ForwardFused(Device device, Tensor input, ActivationLayer activation, Tensor output) =>
+        throw new NotSupportedException($"{this} cannot fuse an activation into its forward pass.");
+
+    /// <summary>
     /// True when the output is a reshape view of the input in the training pass too (flatten only): the
     /// model creates the views of the activation and of its gradient once and <see cref="Backward"/> does nothing.
     /// </summary>
