@@ -54,7 +54,7 @@ node "$here/check-model.js" "$model" >&2
 
 # ---- CnnNative side: the CLI ------------------------------------------------------------------------------
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-# `cnn bench` formats images/s with the culture's group separator; the invariant culture makes it ','.
+# `cnn bench --csv` writes invariant-culture numbers; the invariant culture keeps every other message alike too.
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 command -v dotnet >/dev/null || die "dotnet is not on PATH; install the .NET 10 SDK"
 cli="${CNN_CLI:-}"
@@ -75,15 +75,13 @@ fi
 # ---- one measurement per engine ---------------------------------------------------------------------------
 # Each prints "images_per_s ms_per_batch" for one (batch, threads) case; CnnNative adds its active ISA.
 measure_cnnnative() {
-  local batch="$1" threads="$2" out isa row
-  out="$(dotnet "$cli" bench --batch "$batch" --threads "$threads" --seconds "$seconds")" \
-    || die "cnn bench --batch $batch --threads $threads failed"
-  # The summary table is followed by "kernels: <isa>, threads: <n>" and "batch images/s ms/batch GFLOP/s".
-  isa="$(awk '$1 == "kernels:" { sub(",", "", $2); print $2; exit }' <<<"$out")"
-  row="$(awk -v b="$batch" '$1 == "batch" && $2 == "images/s" && $3 == "ms/batch" { table = 1; next }
-                            table && $1 == b && NF == 4 { gsub(",", "", $2); print $2, $3; exit }' <<<"$out")"
-  [ -n "$row" ] && [ -n "$isa" ] || die "unexpected output from cnn bench (no 'kernels:' line or no batch-$batch row):"$'\n'"$out"
-  echo "$row $isa"
+  local batch="$1" threads="$2" out row
+  out="$(dotnet "$cli" bench --device cpu --batch "$batch" --threads "$threads" --seconds "$seconds" --no-training \
+           --sweep-batch 0 --csv)" || die "cnn bench --batch $batch --threads $threads failed"
+  # CSV: device,batch,isa,forward_ms,images_per_s,... (forward: Sequential.Forward, the batch already in place).
+  row="$(awk -F, -v b="$batch" '$1 == "cpu" && $2 == b { print $5, $4, $3; exit }' <<<"$out")"
+  [ -n "$row" ] || die "unexpected output from cnn bench --csv (no cpu row for batch $batch):"$'\n'"$out"
+  echo "$row"
 }
 measure_onnxruntime() {
   local batch="$1" threads="$2" json

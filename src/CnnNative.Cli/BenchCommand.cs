@@ -62,18 +62,25 @@ internal static class BenchCommand
             Description = "Batch of the convolution sweep (0 skips the sweep).",
             DefaultValueFactory = _ => 16,
         };
+        var csv = new Option<bool>("--csv")
+        {
+            Description = "Print the network rows as CSV (device,batch,isa,forward_ms,images_per_s,gflops,to_device_ms," +
+                "from_device_ms,train_ms,train_images_per_s,train_gflops) instead of tables, for scripts.",
+        };
         var command = new Command("bench",
             "Reference network (inference, training steps) and a convolution sweep on the CPU and every OpenCL device.")
         {
-            batches, threads, seconds, devices, noTraining, sweepBatch,
+            batches, threads, seconds, devices, noTraining, sweepBatch, csv,
         };
         command.SetAction(result => Run(AnsiConsole.Console, new Settings(
             result.GetValue(batches) ?? [1, 16, 64], result.GetValue(threads), result.GetValue(seconds),
-            result.GetValue(devices) ?? ["all"], !result.GetValue(noTraining), result.GetValue(sweepBatch))));
+            result.GetValue(devices) ?? ["all"], !result.GetValue(noTraining), result.GetValue(sweepBatch),
+            result.GetValue(csv))));
         return command;
     }
 
-    internal sealed record Settings(int[] Batches, int Threads, double Seconds, string[] Devices, bool Training, int SweepBatch);
+    internal sealed record Settings(int[] Batches, int Threads, double Seconds, string[] Devices, bool Training, int SweepBatch,
+        bool Csv = false);
 
     private sealed record ConvShape(string Name, int InChannels, int OutChannels, int Size, int Kernel, int Stride, int Padding)
     {
@@ -96,11 +103,20 @@ internal static class BenchCommand
         List<(string Name, Device Device)> devices = SelectDevices(console, s.Devices);
         int[] batches = [.. s.Batches.Distinct().Order()];
 
+        var rows = new List<NetworkRow>();
+        if (s.Csv)
+        {
+            console.Profile.Width = int.MaxValue; // one record a line
+            console.WriteLine("device,batch,isa,forward_ms,images_per_s,gflops,to_device_ms,from_device_ms,train_ms,train_images_per_s,train_gflops");
+            foreach (var (name, device) in devices)
+                foreach (int batch in batches)
+                    console.WriteLine(CsvRow(TimeNetwork(name, device, batch, s), device));
+            return 0;
+        }
+
         console.MarkupLine("[bold]cnn bench[/]: reference network (conv 5x5x32, pool, conv 5x5x64, pool, dense 1024, dense 10)");
         foreach (var (name, device) in devices)
             console.MarkupLine($"  {name}: {Markup.Escape(DeviceOptions.Describe(device))}");
-
-        var rows = new List<NetworkRow>();
         foreach (var (name, device) in devices)
             foreach (int batch in batches)
                 rows.Add(TimeNetwork(name, device, batch, s));
@@ -204,6 +220,16 @@ internal static class BenchCommand
         }
         foreach (TableColumn column in table.Columns.Skip(1)) column.RightAligned();
         return table;
+    }
+
+    private static string CsvRow(NetworkRow r, Device device)
+    {
+        double flops = 2.0 * ReferenceNetwork.MacsPerImage();
+        string F(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+        string train = r.Train is double t ? $"{F(t * 1e3)},{F(r.Batch / t)},{F(3 * r.Batch * flops / t / 1e9)}" : ",,";
+        string isa = device.IsCpu ? device.Isa : "opencl";
+        return $"{r.Device},{r.Batch},{isa},{F(r.Forward * 1e3)},{F(r.Batch / r.Forward)},{F(r.Batch * flops / r.Forward / 1e9)}," +
+            $"{F(r.ToDevice * 1e3)},{F(r.FromDevice * 1e3)},{train}";
     }
 
     /// <summary>For each OpenCL device: the smallest measured batch from which it stays faster than the CPU.</summary>

@@ -260,4 +260,35 @@ public class CliTests
         Assert.Contains("slower than the CPU at every measured batch",
             BenchCommand.Crossovers(rows[..3].Concat([Row("opencl:0", 1, 1, 1)]).ToArray(), [("cpu", Device.Cpu), ("opencl:0", Device.Cpu)], false)[0]);
     }
+
+    [Fact]
+    public void BenchCsvPrintsOneParsableRecordPerDeviceAndBatch()
+    {
+        var text = new StringWriter();
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
+        });
+
+        int exit = BenchCommand.Run(console, new BenchCommand.Settings([1, 3], Threads: 1, Seconds: 0.01, ["cpu"],
+            Training: true, SweepBatch: 0, Csv: true));
+
+        Assert.Equal(0, exit);
+        string[] lines = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("device,batch,isa,forward_ms,images_per_s,gflops,", lines[0]);
+        for (int i = 1; i < 3; i++)
+        {
+            string[] fields = lines[i].Split(',');
+            Assert.Equal(11, fields.Length);
+            Assert.Equal("cpu", fields[0]);
+            Assert.Equal(i == 1 ? "1" : "3", fields[1]);
+            Assert.Equal(Device.Cpu.Isa, fields[2]);
+            double forwardMs = double.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture);
+            double imagesPerSecond = double.Parse(fields[4], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(forwardMs > 0);
+            Assert.Equal(int.Parse(fields[1]) / (forwardMs / 1e3), imagesPerSecond, 0.01 * imagesPerSecond);
+            Assert.True(double.Parse(fields[8], System.Globalization.CultureInfo.InvariantCulture) > 0); // train_ms
+        }
+    }
 }
