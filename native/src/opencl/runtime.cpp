@@ -1,6 +1,8 @@
 // Per-device OpenCL state (context, queue, program cache, launches) and device buffers.
 #include "opencl/runtime.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -42,7 +44,9 @@ Runtime::Runtime(const DeviceInfo& device) : device_(device), cl_(api()) {
   cl_int code = CL_SUCCESS;
   context_ = cl_.CreateContext(properties, 1, &device.id, nullptr, nullptr, &code);
   check(code, "clCreateContext");
-  queue_ = cl_.CreateCommandQueue(context_, device.id, 0, &code);
+  const char* profile = std::getenv("CNN_OPENCL_PROFILE");
+  profiling_ = profile != nullptr && std::string_view(profile) == "1";
+  queue_ = cl_.CreateCommandQueue(context_, device.id, profiling_ ? CL_QUEUE_PROFILING_ENABLE : 0, &code);
   if (code != CL_SUCCESS) {
     cl_.ReleaseContext(context_);
     check(code, "clCreateCommandQueue");
@@ -52,6 +56,7 @@ Runtime::Runtime(const DeviceInfo& device) : device_(device), cl_(api()) {
 Runtime::~Runtime() {
   // Work still queued (a kernel writing a buffer nobody reads) finishes before its objects go.
   cl_.Finish(queue_);
+  for (auto& [name, event] : profiled_) cl_.ReleaseEvent(event);
   for (auto& [key, program] : programs_) {
     for (auto& [name, kernel] : program.kernels) cl_.ReleaseKernel(kernel);
     cl_.ReleaseProgram(program.program);
@@ -109,8 +114,11 @@ void Runtime::set_arg(cl_kernel kernel, const char* name, cl_uint index, size_t 
 }
 
 void Runtime::enqueue(cl_kernel kernel, const char* name, cl_uint dims, const size_t* global, const size_t* local) {
-  check(cl_.EnqueueNDRangeKernel(queue_, kernel, dims, nullptr, global, local, 0, nullptr, nullptr),
+  cl_event event = nullptr;
+  check(cl_.EnqueueNDRangeKernel(queue_, kernel, dims, nullptr, global, local, 0, nullptr,
+                                 profiling_ ? &event : nullptr),
         std::string("clEnqueueNDRangeKernel(") + name + ")");
+  if (event != nullptr) profiled_.emplace_back(name, event);
   if (++pending_launches_ >= kMaxPendingLaunches) {
     check(cl_.Finish(queue_), "clFinish (draining the queue after " + std::to_string(kMaxPendingLaunches) + " launches)");
     pending_launches_ = 0;
@@ -121,6 +129,30 @@ void Runtime::finish() {
   std::lock_guard<std::mutex> lock(launch_mutex_);
   check(cl_.Finish(queue_), "clFinish");
   pending_launches_ = 0;
+}
+
+std::vector<Runtime::KernelTime> Runtime::take_profile() {
+  std::lock_guard<std::mutex> lock(launch_mutex_);
+  check(cl_.Finish(queue_), "clFinish");
+  pending_launches_ = 0;
+  std::map<std::string, KernelTime> by_name;
+  for (auto& [name, event] : profiled_) {
+    cl_ulong start = 0, end = 0;
+    check(cl_.GetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, sizeof(start), &start, nullptr),
+          "clGetEventProfilingInfo");
+    check(cl_.GetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, sizeof(end), &end, nullptr),
+          "clGetEventProfilingInfo");
+    cl_.ReleaseEvent(event);
+    KernelTime& t = by_name[name];
+    t.name = name;
+    ++t.launches;
+    t.milliseconds += static_cast<double>(end - start) * 1e-6;
+  }
+  profiled_.clear();
+  std::vector<KernelTime> times;
+  for (auto& [name, t] : by_name) times.push_back(t);
+  std::sort(times.begin(), times.end(), [](const KernelTime& a, const KernelTime& b) { return a.milliseconds > b.milliseconds; });
+  return times;
 }
 
 Buffer::Buffer(std::shared_ptr<Runtime> runtime, size_t count, Contents contents)

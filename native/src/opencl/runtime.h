@@ -11,6 +11,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "opencl/cl.h"
 #include "opencl/device.h"
@@ -56,6 +58,17 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   // Waits until every command queued so far has finished (clFinish).
   void finish();
 
+  // Kernel time per launch name, for profiling: recorded only when the environment variable CNN_OPENCL_PROFILE is
+  // 1 as the runtime is created (the queue then takes CL_QUEUE_PROFILING_ENABLE and every launch an event).
+  struct KernelTime {
+    std::string name;
+    int64_t launches = 0;
+    double milliseconds = 0.0;  // sum of CL_PROFILING_COMMAND_END - START
+  };
+  bool profiling() const { return profiling_; }
+  // Waits for the queue, then returns the times since the last call (sorted by time, largest first) and resets.
+  std::vector<KernelTime> take_profile();
+
   // Fails with a message naming `what` and this device when code is not CL_SUCCESS.
   void check(cl_int code, const std::string& what) const { opencl::check(code, what, device_); }
 
@@ -79,6 +92,8 @@ class Runtime : public std::enable_shared_from_this<Runtime> {
   // (e.g. a loop of device-to-device forward passes) would grow memory without bound: every
   // kMaxPendingLaunches launches the queue is drained.
   uint32_t pending_launches_ = 0;
+  bool profiling_ = false;
+  std::vector<std::pair<const char*, cl_event>> profiled_;  // guarded by launch_mutex_; names are literals
   static constexpr uint32_t kMaxPendingLaunches = 256;
 };
 
