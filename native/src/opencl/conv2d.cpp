@@ -46,37 +46,59 @@ Buffer scratch(Runtime& runtime, int64_t floats) {
   return Buffer(runtime.shared_from_this(), static_cast<size_t>(floats), Buffer::Contents::Unspecified);
 }
 
+// The int products the kernels of one chunk of `images` index with (launch.h: int arithmetic keeps GPUs fast).
+void check_chunk(const Runtime& runtime, const ConvInts& a, int64_t images) {
+  int_arg(runtime, int64_t{a.c} * a.kh * a.kw * images, "im2col rows x images");
+  int_arg(runtime, images * a.oh * a.ow, "im2col columns");
+  int_arg(runtime, images * a.c * a.h * a.w, "convolution input floats per chunk");
+}
+
 // col [c*kh*kw, images*oh*ow] of images first .. first+images-1 of x.
 void im2col(Runtime& runtime, const ConvInts& a, cl_mem x, int64_t first, int64_t images, cl_mem col) {
-  const int64_t count = int64_t{a.c} * a.kh * a.kw * images * a.oh * a.ow;
-  const size_t global[1] = {grid_stride_items(count)};
-  runtime.launch(plain_kernel(runtime, "im2col", "im2col"), "im2col", 1, global, nullptr, x,
+  check_chunk(runtime, a, images);
+  const bool rows = geometry(runtime) == Geometry::Rows;
+  const Range r = rows ? rows_range(runtime, int64_t{a.c} * a.kh * a.kw * images)
+                       : elements_range(runtime, images * a.oh * a.ow, int64_t{a.c} * a.kh * a.kw);
+  const char* name = rows ? "im2col_planes" : "im2col_elements";
+  runtime.launch(plain_kernel(runtime, "im2col", name), name, rows ? 1 : 2, r.global, r.local, x,
                  static_cast<cl_long>(first * a.c * a.h * a.w), static_cast<cl_int>(images), a.c, a.h, a.w, a.kh, a.kw,
                  a.oh, a.ow, a.stride_h, a.stride_w, a.pad_top, a.pad_left, a.dilation_h, a.dilation_w, col);
 }
 
 // Images first .. first+images-1 of dx = col2im(col).
 void col2im(Runtime& runtime, const ConvInts& a, cl_mem col, int64_t first, int64_t images, cl_mem dx) {
-  const int64_t count = images * a.c * a.h * a.w;
-  const size_t global[1] = {grid_stride_items(count)};
-  runtime.launch(plain_kernel(runtime, "col2im", "col2im"), "col2im", 1, global, nullptr, col,
+  check_chunk(runtime, a, images);
+  const bool rows = geometry(runtime) == Geometry::Rows;
+  const Range r = rows ? rows_range(runtime, images * a.c * a.h) : elements_range(runtime, int64_t{a.c} * a.h * a.w, images);
+  const char* name = rows ? "col2im_rows" : "col2im_elements";
+  runtime.launch(plain_kernel(runtime, "col2im", name), name, rows ? 1 : 2, r.global, r.local, col,
                  static_cast<cl_int>(images), a.c, a.h, a.w, a.kh, a.kw, a.oh, a.ow, a.stride_h, a.stride_w, a.pad_top,
                  a.pad_left, a.dilation_h, a.dilation_w, dx, static_cast<cl_long>(first * a.c * a.h * a.w));
 }
 
-// gemm [oc, images*plane] <- images first.. of the NCHW tensor nchw [n, oc, plane], and back.
+// gemm [oc, images*plane] <- images first.. of the NCHW tensor nchw [n, oc, plane], and back. Every plane is one
+// contiguous run in both layouts.
+Range layout_range(const Runtime& runtime, int64_t images, int64_t oc, int64_t plane) {
+  int_arg(runtime, images * oc * plane, "convolution output floats per chunk");
+  return geometry(runtime) == Geometry::Rows ? rows_range(runtime, images * oc) : elements_range(runtime, plane, images * oc);
+}
+
 void to_gemm(Runtime& runtime, cl_mem nchw, int64_t first, int64_t images, int64_t oc, int64_t plane, cl_mem gemm) {
-  const size_t global[1] = {grid_stride_items(images * oc * plane)};
-  runtime.launch(plain_kernel(runtime, "conv_layout", "conv_layout_to_gemm"), "conv_layout_to_gemm", 1, global,
-                 nullptr, nchw, static_cast<cl_long>(first * oc * plane), static_cast<cl_long>(images),
-                 static_cast<cl_long>(oc), static_cast<cl_long>(plane), gemm);
+  const Range r = layout_range(runtime, images, oc, plane);
+  const bool rows = geometry(runtime) == Geometry::Rows;
+  const char* name = rows ? "conv_layout_to_gemm_planes" : "conv_layout_to_gemm_elements";
+  runtime.launch(plain_kernel(runtime, "conv_layout", name), name, rows ? 1 : 2, r.global, r.local, nchw,
+                 static_cast<cl_long>(first * oc * plane), static_cast<cl_int>(images), static_cast<cl_int>(oc),
+                 static_cast<cl_int>(plane), gemm);
 }
 
 void from_gemm(Runtime& runtime, cl_mem gemm, int64_t first, int64_t images, int64_t oc, int64_t plane, cl_mem nchw) {
-  const size_t global[1] = {grid_stride_items(images * oc * plane)};
-  runtime.launch(plain_kernel(runtime, "conv_layout", "conv_layout_from_gemm"), "conv_layout_from_gemm", 1, global,
-                 nullptr, gemm, static_cast<cl_long>(images), static_cast<cl_long>(oc), static_cast<cl_long>(plane),
-                 nchw, static_cast<cl_long>(first * oc * plane));
+  const Range r = layout_range(runtime, images, oc, plane);
+  const bool rows = geometry(runtime) == Geometry::Rows;
+  const char* name = rows ? "conv_layout_from_gemm_planes" : "conv_layout_from_gemm_elements";
+  runtime.launch(plain_kernel(runtime, "conv_layout", name), name, rows ? 1 : 2, r.global, r.local, gemm,
+                 static_cast<cl_int>(images), static_cast<cl_int>(oc), static_cast<cl_int>(plane), nchw,
+                 static_cast<cl_long>(first * oc * plane));
 }
 
 }  // namespace

@@ -20,6 +20,13 @@ void dense_backward(Runtime& runtime, int64_t n, int64_t in, int64_t out, cl_mem
 }
 
 void bias_backward(Runtime& runtime, int64_t n, int64_t channels, int64_t plane, cl_mem dy, cl_mem db) {
+  if (geometry(runtime) == Geometry::Rows) {
+    const Range r = rows_range(runtime, channels);
+    runtime.launch(runtime.kernel("bias_backward", "-cl-std=CL1.2 -DGROUP_SIZE=1", "bias_backward_rows"),
+                   "bias_backward_rows", 1, r.global, r.local, static_cast<cl_long>(n), static_cast<cl_long>(channels),
+                   static_cast<cl_long>(plane), dy, db);
+    return;
+  }
   const GroupKernel k = group_kernel(runtime, "bias_backward", "bias_backward");
   const size_t global[1] = {static_cast<size_t>(channels) * k.group_size}, local[1] = {k.group_size};
   runtime.launch(k.kernel, "bias_backward", 1, global, local, static_cast<cl_long>(n), static_cast<cl_long>(channels),

@@ -15,6 +15,7 @@ struct PoolInts {
 
 PoolInts pool_ints(const Runtime& runtime, const Pool2dGeometry& g) {
   int_arg(runtime, g.h * g.w, "input plane size");
+  int_arg(runtime, g.oh * g.ow, "output plane size");
   return {int_arg(runtime, g.h, "input height"), int_arg(runtime, g.w, "input width"),
           int_arg(runtime, g.oh, "output height"), int_arg(runtime, g.ow, "output width")};
 }
@@ -23,16 +24,20 @@ PoolInts pool_ints(const Runtime& runtime, const Pool2dGeometry& g) {
 
 void maxpool2d_forward(Runtime& runtime, const Pool2dGeometry& g, cl_mem x, cl_mem y) {
   const PoolInts a = pool_ints(runtime, g);
-  const size_t global[1] = {grid_stride_items(g.n * g.c * g.oh * g.ow)};
-  runtime.launch(plain_kernel(runtime, "maxpool2d", "maxpool2d_forward"), "maxpool2d_forward", 1, global, nullptr,
+  const bool rows = geometry(runtime) == Geometry::Rows;
+  const Range r = rows ? rows_range(runtime, g.n * g.c * g.oh) : elements_range(runtime, g.oh * g.ow, g.n * g.c);
+  const char* name = rows ? "maxpool2d_forward_rows" : "maxpool2d_forward_elements";
+  runtime.launch(plain_kernel(runtime, "maxpool2d", name), name, rows ? 1 : 2, r.global, r.local,
                  static_cast<cl_long>(g.n * g.c), a.h, a.w, a.oh, a.ow, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
                  g.pad_top, g.pad_left, x, y);
 }
 
 void maxpool2d_backward(Runtime& runtime, const Pool2dGeometry& g, cl_mem x, cl_mem dy, cl_mem dx) {
   const PoolInts a = pool_ints(runtime, g);
-  const size_t global[1] = {grid_stride_items(g.n * g.c * g.h * g.w)};
-  runtime.launch(plain_kernel(runtime, "maxpool2d", "maxpool2d_backward"), "maxpool2d_backward", 1, global, nullptr,
+  const bool rows = geometry(runtime) == Geometry::Rows;
+  const Range r = rows ? rows_range(runtime, g.n * g.c * g.h) : elements_range(runtime, g.h * g.w, g.n * g.c);
+  const char* name = rows ? "maxpool2d_backward_rows" : "maxpool2d_backward_elements";
+  runtime.launch(plain_kernel(runtime, "maxpool2d", name), name, rows ? 1 : 2, r.global, r.local,
                  static_cast<cl_long>(g.n * g.c), a.h, a.w, a.oh, a.ow, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
                  g.pad_top, g.pad_left, x, dy, dx);
 }

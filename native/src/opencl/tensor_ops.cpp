@@ -24,8 +24,9 @@ void copy(Runtime& runtime, cl_mem src, cl_mem dst, int64_t count) {
 
 void scale(Runtime& runtime, cl_mem x, int64_t count, float factor) {
   cl_kernel kernel = runtime.kernel("scale", "-cl-std=CL1.2", "scale");
-  const size_t global[1] = {grid_stride_items(count)};
-  runtime.launch(kernel, "scale", 1, global, nullptr, static_cast<cl_long>(count), static_cast<cl_float>(factor), x);
+  const Elementwise e = elementwise_launch(runtime, count);
+  runtime.launch(kernel, "scale", 1, e.range.global, e.range.local, static_cast<cl_long>(count), e.chunk,
+                 static_cast<cl_float>(factor), x);
 }
 
 double sum_squares(Runtime& runtime, cl_mem x, int64_t count) {
