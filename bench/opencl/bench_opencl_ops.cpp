@@ -1,12 +1,14 @@
 // Per-op timings of the reference network (bench/native/bench_network.cpp's layers) on one device through the
 // C ABI: conv 1->32 5x5 pad 2, ReLU, maxpool 2, conv 32->64 5x5 pad 2, ReLU, maxpool 2, dense 3136->1024, ReLU,
 // dropout 0.4, dense 1024->10, softmax cross-entropy, then every backward op and one Adam update per parameter.
-// Each op runs alone between two cnn_context_synchronize calls (the median of --repeat runs is printed), then the
+// Each op runs alone between two cnn_context_synchronize calls (the best of --repeat runs is printed), then the
 // whole forward and the whole training step run without synchronising in between (what a training loop sees).
 // With CNN_OPENCL_PROFILE=1 on an OpenCL device, each op also lists its kernels' times from the queue's events.
+// Wall time and the process's CPU time (all threads) are printed: on a shared machine the second is steadier.
 //
 // Usage: cnn_opencl_ops_bench [--device I | --cpu THREADS] [--batch N] [--repeat R]
 #include <cnn/cnn.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -57,6 +59,16 @@ cnn_tensor* view(const cnn_tensor* source, std::initializer_list<int64_t> shape)
   return t;
 }
 
+// CPU time of the whole process (every driver thread), in ms: on a machine shared with other work, wall time
+// includes waiting for a core, CPU time is the work itself.
+double cpu_ms() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const long long seconds = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec;
+  const long long micros = usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+  return static_cast<double>(seconds) * 1e3 + static_cast<double>(micros) * 1e-3;
+}
+
 double now_ms() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -66,10 +78,8 @@ struct Op {
   std::function<void()> run;
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+// The best of the repeats: on a shared machine, interference only ever adds time.
+double best(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
 }  // namespace
 
@@ -178,53 +188,62 @@ int main(int argc, char** argv) {
   sync();
   if (profile) runtime->take_profile();
 
-  std::printf("batch %lld, %s, median of %d\n", static_cast<long long>(n),
+  std::printf("batch %lld, %s, best of %d\n", static_cast<long long>(n),
               cpu_threads > 0 ? ("CPU, " + std::to_string(cpu_threads) + " threads").c_str()
                               : ("OpenCL device " + std::to_string(device)).c_str(),
               repeat);
-  std::printf("%-12s %9s\n", "op", "ms");
-  double sum_forward = 0.0, sum_all = 0.0;
+  std::printf("%-12s %9s %9s\n", "op", "wall ms", "cpu ms");
+  double sum_forward = 0.0, sum_all = 0.0, cpu_forward = 0.0, cpu_all = 0.0;
   for (size_t o = 0; o < all.size(); ++o) {
-    std::vector<double> times;
+    std::vector<double> times, cpu_times;
     std::map<std::string, std::pair<int64_t, double>> kernels;
     for (int r = 0; r < repeat; ++r) {
       sync();
-      const double start = now_ms();
+      const double start = now_ms(), cpu_start = cpu_ms();
       all[o].run();
       sync();
       times.push_back(now_ms() - start);
+      cpu_times.push_back(cpu_ms() - cpu_start);
       if (profile)
         for (const auto& k : runtime->take_profile()) {
           kernels[k.name].first += k.launches;
           kernels[k.name].second += k.milliseconds;
         }
     }
-    const double ms = median(times);
+    const double ms = best(times), cpu = best(cpu_times);
     sum_all += ms;
-    if (o < forward.size()) sum_forward += ms;
-    std::printf("%-12s %9.2f", all[o].name.c_str(), ms);
+    cpu_all += cpu;
+    if (o < forward.size()) {
+      sum_forward += ms;
+      cpu_forward += cpu;
+    }
+    std::printf("%-12s %9.2f %9.2f", all[o].name.c_str(), ms, cpu);
     for (const auto& [name, k] : kernels)
       std::printf("  | %s x%lld %.2f", name.c_str(), static_cast<long long>(k.first / repeat), k.second / repeat);
     std::printf("\n");
   }
-  std::printf("%-12s %9.2f\n%-12s %9.2f\n", "sum fwd", sum_forward, "sum step", sum_all);
+  std::printf("%-12s %9.2f %9.2f\n%-12s %9.2f %9.2f\n", "sum fwd", sum_forward, cpu_forward, "sum step", sum_all,
+              cpu_all);
 
-  std::vector<double> fwd_times, step_times;
+  std::vector<double> fwd_times, step_times, fwd_cpu, step_cpu;
   for (int r = 0; r < repeat; ++r) {
     sync();
-    double start = now_ms();
+    double start = now_ms(), cpu_start = cpu_ms();
     for (Op& op : forward) op.run();
     sync();
     fwd_times.push_back(now_ms() - start);
+    fwd_cpu.push_back(cpu_ms() - cpu_start);
     start = now_ms();
+    cpu_start = cpu_ms();
     for (Op& op : forward) op.run();
     for (Op& op : backward) op.run();
     sync();
     step_times.push_back(now_ms() - start);
+    step_cpu.push_back(cpu_ms() - cpu_start);
   }
   if (profile) runtime->take_profile();
-  std::printf("%-12s %9.2f  (no synchronisation between ops)\n%-12s %9.2f  (forward + backward + adam)\n",
-              "forward", median(fwd_times), "train step", median(step_times));
+  std::printf("%-12s %9.2f %9.2f  (no synchronisation between ops)\n%-12s %9.2f %9.2f  (forward + backward + adam)\n",
+              "forward", best(fwd_times), best(fwd_cpu), "train step", best(step_times), best(step_cpu));
   for (auto it = g_tensors.rbegin(); it != g_tensors.rend(); ++it) cnn_tensor_destroy(*it);
   cnn_context_destroy(g_ctx);
   return 0;
