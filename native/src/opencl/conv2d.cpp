@@ -1,6 +1,6 @@
 // 2-D convolution on a device, a chunk of images per GEMM: forward Y = w [oc, c*kh*kw] * im2col(x_chunk) + bias
-// (bias fused into the SGEMM's write-back, one value per row), backward dw = sum over chunks of
-// dY * im2col(x_chunk)^T, dx_chunk = col2im(w^T * dY), db = sums of dy (kernels/im2col.cl, col2im.cl,
+// (bias fused into the SGEMM's write-back, one value per row), backward dw = (sum over chunks of
+// im2col(x_chunk) * dY^T)^T, dx_chunk = col2im(w^T * dY), db = sums of dy (kernels/im2col.cl, col2im.cl,
 // conv_layout.cl, bias_backward.cl, sgemm.cl). Y and dY are [oc, images*oh*ow]; conv_layout.cl moves them to
 // and from NCHW, except for a chunk of one image, where the two layouts are the same.
 //
@@ -101,6 +101,14 @@ void from_gemm(Runtime& runtime, cl_mem gemm, int64_t first, int64_t images, int
                  static_cast<cl_long>(first * oc * plane));
 }
 
+// out [cols, rows] = in [rows, cols]^T.
+void transpose(Runtime& runtime, cl_mem in, int64_t rows, int64_t cols, cl_mem out) {
+  int_arg(runtime, rows * cols, "transposed floats");
+  const Range r = elements_range(runtime, cols, rows);
+  runtime.launch(plain_kernel(runtime, "conv_layout", "matrix_transpose"), "matrix_transpose", 2, r.global, r.local,
+                 in, static_cast<cl_int>(rows), static_cast<cl_int>(cols), out);
+}
+
 }  // namespace
 
 void conv2d_forward(Runtime& runtime, const Conv2dGeometry& g, cl_mem x, cl_mem w, cl_mem bias, cl_mem y) {
@@ -127,6 +135,7 @@ void conv2d_backward(Runtime& runtime, const Conv2dGeometry& g, cl_mem x, cl_mem
   if (dx == nullptr && dw == nullptr) return;
   const Buffer col = scratch(runtime, rows * chunk * plane);
   const Buffer dy_gemm = scratch(runtime, chunk > 1 ? g.oc * chunk * plane : 1);
+  const Buffer dw_t = scratch(runtime, dw != nullptr ? rows * g.oc : 1);
   for (int64_t first = 0; first < g.n; first += chunk) {
     const int64_t images = std::min(chunk, g.n - first), columns = images * plane;
     const bool direct = images == 1;
@@ -134,10 +143,11 @@ void conv2d_backward(Runtime& runtime, const Conv2dGeometry& g, cl_mem x, cl_mem
     const cl_mem dy_chunk = direct ? dy : dy_gemm.mem();
     const int64_t dy_offset = direct ? first * g.oc * plane : 0;
     if (dw != nullptr) {
-      // dw (+)= dY [oc, columns] * col^T; the first chunk overwrites, the others add.
+      // dw^T [rows, oc] (+)= col [rows, columns] * dY^T; the first chunk overwrites, the others add. Transposed, so
+      // that the operand sgemm reads transposed (and packs first) is dY [oc, columns], not the larger col.
       im2col(runtime, a, x, first, images, col.mem());
-      sgemm(runtime, false, true, g.oc, rows, columns, 1.0f, dy_chunk, dy_offset, columns, col.mem(), 0, columns,
-            first == 0 ? 0.0f : 1.0f, dw, 0, rows, nullptr);
+      sgemm(runtime, false, true, rows, g.oc, columns, 1.0f, col.mem(), 0, columns, dy_chunk, dy_offset, columns,
+            first == 0 ? 0.0f : 1.0f, dw_t.mem(), 0, g.oc, nullptr);
     }
     if (dx != nullptr) {
       // col = w^T [rows, oc] * dY [oc, columns], then dx_chunk = col2im(col).
@@ -146,6 +156,7 @@ void conv2d_backward(Runtime& runtime, const Conv2dGeometry& g, cl_mem x, cl_mem
       col2im(runtime, a, col.mem(), first, images, dx);
     }
   }
+  if (dw != nullptr) transpose(runtime, dw_t.mem(), rows, g.oc, dw);
 }
 
 }  // namespace cnn::opencl
