@@ -1,8 +1,8 @@
 // 2-D convolution on a device, a chunk of images per GEMM: forward Y = w [oc, c*kh*kw] * im2col(x_chunk) + bias
 // (bias fused into the SGEMM's write-back, one value per row), backward dw = (sum over chunks of
 // im2col(x_chunk) * dY^T)^T, dx_chunk = col2im(w^T * dY), db = sums of dy (kernels/im2col.cl, col2im.cl,
-// conv_layout.cl, bias_backward.cl, sgemm.cl). Y and dY are [oc, images*oh*ow]; conv_layout.cl moves them to
-// and from NCHW, except for a chunk of one image, where the two layouts are the same.
+// conv_layout.cl, bias_backward.cl, transpose.cl, sgemm.cl). Y and dY are [oc, images*oh*ow]; conv_layout.cl
+// moves them to and from NCHW, except for a chunk of one image, where the two layouts are the same.
 //
 // Why chunks and not one GEMM per image: every launch costs the driver time (PoCL: milliseconds), and a
 // [oc, oh*ow] GEMM of one small image is too small to fill a device, so batching wins by an order of magnitude.
@@ -99,14 +99,6 @@ void from_gemm(Runtime& runtime, cl_mem gemm, int64_t first, int64_t images, int
   runtime.launch(plain_kernel(runtime, "conv_layout", name), name, rows ? 1 : 2, r.global, r.local, gemm,
                  static_cast<cl_int>(images), static_cast<cl_int>(oc), static_cast<cl_int>(plane), nchw,
                  static_cast<cl_long>(first * oc * plane));
-}
-
-// out [cols, rows] = in [rows, cols]^T.
-void transpose(Runtime& runtime, cl_mem in, int64_t rows, int64_t cols, cl_mem out) {
-  int_arg(runtime, rows * cols, "transposed floats");
-  const Range r = elements_range(runtime, cols, rows);
-  runtime.launch(plain_kernel(runtime, "conv_layout", "matrix_transpose"), "matrix_transpose", 2, r.global, r.local,
-                 in, static_cast<cl_int>(rows), static_cast<cl_int>(cols), out);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Whole-buffer utilities on a device: fill and copy through the queue's own commands, scale and the sum of
-// squares through small kernels (kernels/scale.cl, kernels/sum_squares.cl).
+// Whole-buffer utilities on a device: fill and copy through the queue's own commands, scale, the sum of squares
+// and a matrix transpose through small kernels (kernels/scale.cl, kernels/sum_squares.cl, kernels/transpose.cl).
 #include <string>
 #include <vector>
 
@@ -27,6 +27,13 @@ void scale(Runtime& runtime, cl_mem x, int64_t count, float factor) {
   const Elementwise e = elementwise_launch(runtime, count);
   runtime.launch(kernel, "scale", 1, e.range.global, e.range.local, static_cast<cl_long>(count), e.chunk,
                  static_cast<cl_float>(factor), x);
+}
+
+void transpose(Runtime& runtime, cl_mem in, int64_t rows, int64_t cols, cl_mem out) {
+  int_arg(runtime, rows * cols, "transposed floats");
+  const Range r = elements_range(runtime, cols, rows);
+  runtime.launch(plain_kernel(runtime, "transpose", "transpose"), "transpose", 2, r.global, r.local, in,
+                 static_cast<cl_int>(rows), static_cast<cl_int>(cols), out);
 }
 
 double sum_squares(Runtime& runtime, cl_mem x, int64_t count) {

@@ -42,12 +42,3 @@ __kernel void conv_layout_from_gemm_elements(__global const float* gemm, const i
   const int img = p / channels, oc = p - img * channels;
   nchw[offset + (long)p * plane + j] = gemm[(long)(oc * images + img) * plane + j];
 }
-
-// out [cols, rows] = in [rows, cols]^T (the filter gradient, computed transposed: conv2d.cpp). Small (oc x
-// c*kh*kw), so one kernel serves every device: global (cols rounded up, rows), consecutive work-items write
-// consecutive floats.
-__kernel void matrix_transpose(__global const float* in, const int rows, const int cols, __global float* out) {
-  const int j = get_global_id(0), i = get_global_id(1);
-  if (j >= cols) return;
-  out[(long)j * rows + i] = in[(long)i * cols + j];
-}
