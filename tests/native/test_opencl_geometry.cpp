@@ -51,7 +51,7 @@ const ConvCase kConvCases[] = {
     {2, 2, 11, 9, 3, 3, 3, {1, 2, 2, 1, 0, 3, 2, 2}},   // dilation 2
     {1, 2, 4, 3, 2, 3, 3, {1, 1, 4, 4, 5, 5, 1, 1}},    // padding larger than the image: whole rows of zeros
     {17, 3, 28, 28, 8, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}}, // many images (the reference network's first layer)
-    {7, 64, 32, 32, 3, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}}, // split into GEMM chunks of 5 + 2 images
+    {9, 64, 27, 27, 5, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}}, // GEMM chunks of 4 + 4 + 1 images on CPU devices
 };
 
 cnn::Conv2dGeometry conv_geometry(const ConvCase& cc) {

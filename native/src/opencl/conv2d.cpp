@@ -16,10 +16,6 @@ namespace cnn::opencl {
 
 namespace {
 
-// Floats per scratch buffer (col, and Y or dY): 32 MiB holds about 50 MNIST-sized images of a 32->64 5x5 layer,
-// yet stays below the smallest allocation limit of common GPUs.
-constexpr int64_t kScratchFloats = int64_t{1} << 23;
-
 // The geometry as the int arguments im2col.cl and col2im.cl take, checked to fit.
 struct ConvInts {
   cl_int c, h, w, kh, kw, oh, ow, stride_h, stride_w, pad_top, pad_left, dilation_h, dilation_w;
@@ -33,11 +29,13 @@ ConvInts conv_ints(const Runtime& runtime, const Conv2dGeometry& g) {
           g.dilation_w};
 }
 
-// Images per chunk: as many as keep col [c*kh*kw, images*oh*ow] and Y [oc, images*oh*ow] within the scratch
-// budget (and the device's largest allocation), at least one.
+// Images per chunk: as many as keep col [c*kh*kw, images*oh*ow] and Y [oc, images*oh*ow] within the device's
+// scratch budget (launch.h: 8 MiB on CPU devices, to stay in cache; 32 MiB elsewhere, which holds about 50
+// MNIST-sized images of a 32->64 5x5 layer yet stays below the smallest allocation limit of common GPUs) and its
+// largest allocation, at least one.
 int64_t chunk_images(const Runtime& runtime, const Conv2dGeometry& g) {
-  const int64_t budget =
-      std::min<int64_t>(kScratchFloats, static_cast<int64_t>(runtime.device().max_allocation_bytes / sizeof(float)));
+  const int64_t budget = std::min<int64_t>(conv_scratch_floats(runtime),
+                                           static_cast<int64_t>(runtime.device().max_allocation_bytes / sizeof(float)));
   const int64_t per_image = std::max(g.c * g.kh * g.kw, g.oc) * g.oh * g.ow;
   return std::clamp<int64_t>(budget / per_image, 1, g.n);
 }

@@ -29,6 +29,10 @@ Geometry geometry(const Runtime& runtime);
 void force_geometry(const Geometry* geometry);
 const char* geometry_name(Geometry geometry);  // "rows" | "elements"
 
+// Floats per convolution scratch buffer on this device (conv2d.cpp sizes its chunks of images by it): small enough
+// to stay in cache on CPU devices, larger on GPUs (launch.cpp's table has the measurements).
+int64_t conv_scratch_floats(const Runtime& runtime);
+
 // A launch of fixed-size work-groups: PoCL compiles a kernel again for every new work-group size, so the driver's
 // choice (local = nullptr, derived from each global size) would mean a compile per shape. Global sizes are rounded
 // up to the work-group; kernels check bounds.
