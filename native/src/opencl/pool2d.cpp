@@ -1,6 +1,8 @@
 // 2-D pooling on a device: max and average pooling forward and backward (kernels/maxpool2d.cl, avgpool2d.cl),
 // one work-item per output cell forward and per input cell backward (a gather: no atomics, the reference's
 // summation order), and global average pooling (kernels/global_avgpool2d.cl, one work-group per plane).
+#include <string>
+
 #include "opencl/launch.h"
 #include "opencl/ops.h"
 
@@ -20,6 +22,17 @@ PoolInts pool_ints(const Runtime& runtime, const Pool2dGeometry& g) {
           int_arg(runtime, g.oh, "output height"), int_arg(runtime, g.ow, "output width")};
 }
 
+// Window sizes up to this are compiled in (kernels/maxpool2d.cl, POOL_KH/POOL_KW: unrolled windows), one program
+// per size; larger windows share the generic program.
+constexpr int32_t kMaxFixedWindow = 4;
+
+cl_kernel maxpool_kernel(Runtime& runtime, const Pool2dGeometry& g, const char* name) {
+  if (g.kernel_h > kMaxFixedWindow || g.kernel_w > kMaxFixedWindow) return plain_kernel(runtime, "maxpool2d", name);
+  return runtime.kernel("maxpool2d",
+                        "-cl-std=CL1.2 -DPOOL_KH=" + std::to_string(g.kernel_h) + " -DPOOL_KW=" + std::to_string(g.kernel_w),
+                        name);
+}
+
 }  // namespace
 
 void maxpool2d_forward(Runtime& runtime, const Pool2dGeometry& g, cl_mem x, cl_mem y) {
@@ -27,7 +40,7 @@ void maxpool2d_forward(Runtime& runtime, const Pool2dGeometry& g, cl_mem x, cl_m
   const bool rows = geometry(runtime) == Geometry::Rows;
   const Range r = rows ? rows_range(runtime, g.n * g.c * g.oh) : elements_range(runtime, g.oh * g.ow, g.n * g.c);
   const char* name = rows ? "maxpool2d_forward_rows" : "maxpool2d_forward_elements";
-  runtime.launch(plain_kernel(runtime, "maxpool2d", name), name, rows ? 1 : 2, r.global, r.local,
+  runtime.launch(maxpool_kernel(runtime, g, name), name, rows ? 1 : 2, r.global, r.local,
                  static_cast<cl_long>(g.n * g.c), a.h, a.w, a.oh, a.ow, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
                  g.pad_top, g.pad_left, x, y);
 }
@@ -37,7 +50,7 @@ void maxpool2d_backward(Runtime& runtime, const Pool2dGeometry& g, cl_mem x, cl_
   const bool rows = geometry(runtime) == Geometry::Rows;
   const Range r = rows ? rows_range(runtime, g.n * g.c * g.h) : elements_range(runtime, g.h * g.w, g.n * g.c);
   const char* name = rows ? "maxpool2d_backward_rows" : "maxpool2d_backward_elements";
-  runtime.launch(plain_kernel(runtime, "maxpool2d", name), name, rows ? 1 : 2, r.global, r.local,
+  runtime.launch(maxpool_kernel(runtime, g, name), name, rows ? 1 : 2, r.global, r.local,
                  static_cast<cl_long>(g.n * g.c), a.h, a.w, a.oh, a.ow, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
                  g.pad_top, g.pad_left, x, dy, dx);
 }

@@ -9,10 +9,11 @@
 
 // window_max's rule: cells in row-major window order, padding never visited, a later cell wins only when
 // strictly greater (the first maximum wins ties), a NaN wins and the first NaN stays. Returns the winner's
-// index in the plane; *value its value. Branch-free selects: on random data "is it larger" is a coin toss, which
+// index in the plane (its value is plane[index]; no pointer out-parameter, which kept PoCL from inlining the call
+// into the per-cell loops). Branch-free selects: on random data "is it larger" is a coin toss, which
 // a branch would mispredict half the time.
 int window_max(__global const float* plane, const int w, const int row0, const int row1, const int col0,
-               const int col1, float* value) {
+               const int col1) {
   int best_index = row0 * w + col0;
   float best = plane[best_index];
   for (int iy = row0; iy < row1; ++iy) {
@@ -23,16 +24,66 @@ int window_max(__global const float* plane, const int w, const int row0, const i
       best_index = take ? iy * w + ix : best_index;
     }
   }
-  *value = best;
   return best_index;
+}
+
+// The window at (y0, x0) of kernel_h x kernel_w: window_max over its cells inside the plane. POOL_KH and POOL_KW
+// (build options, 0 when the host does not fix them) make the window size a compile-time constant: a window wholly
+// inside the plane then runs as fully unrolled selects, the same cells in the same order as window_max.
+#ifndef POOL_KH
+#define POOL_KH 0
+#define POOL_KW 0
+#endif
+int pooled_window(__global const float* plane, const int h, const int w, const int y0, const int x0,
+                  const int kernel_h, const int kernel_w) {
+  const int kh = POOL_KH > 0 ? POOL_KH : kernel_h, kw = POOL_KW > 0 ? POOL_KW : kernel_w;
+  if (POOL_KH > 0 && y0 >= 0 && x0 >= 0 && y0 + kh <= h && x0 + kw <= w) {
+    int best_index = y0 * w + x0;
+    float best = plane[best_index];
+    for (int ky = 0; ky < kh; ++ky) {
+      for (int kx = 0; kx < kw; ++kx) {
+        const int cell = (y0 + ky) * w + x0 + kx;
+        const float v = plane[cell];
+        const bool take = !isnan(best) && (v > best || isnan(v));
+        best = take ? v : best;
+        best_index = take ? cell : best_index;
+      }
+    }
+    return best_index;
+  }
+  return window_max(plane, w, max(y0, 0), min(y0 + kh, h), max(x0, 0), min(x0 + kw, w));
+}
+
+// Windows ox .. ox+3 of one output row, all four inside the plane (x0 the first one's left column), with the
+// window size fixed at build time: their winners by window_max's rule, four lanes at a time. Vector compares and
+// selects: PoCL's x86 code generator turns the scalar selects of window_max back into branches, which random
+// data mispredicts half the time.
+int4 winners4(__global const float* plane, const int w, const int y0, const int x0, const int stride_w) {
+  const int4 lane = (int4)(0, 1, 2, 3) * stride_w;
+  int4 best_index = (int4)(y0 * w + x0) + lane;
+  float4 best = (float4)(plane[best_index.s0], plane[best_index.s1], plane[best_index.s2], plane[best_index.s3]);
+  for (int ky = 0; ky < POOL_KH; ++ky) {
+    for (int kx = 0; kx < POOL_KW; ++kx) {
+      const int4 cell = (int4)((y0 + ky) * w + x0 + kx) + lane;
+      const float4 v = (float4)(plane[cell.s0], plane[cell.s1], plane[cell.s2], plane[cell.s3]);
+      const int4 take = ~isnan(best) & (isgreater(v, best) | isnan(v));
+      best = select(best, v, take);
+      best_index = select(best_index, cell, take);
+    }
+  }
+  return best_index;
+}
+
+// Whether windows ox .. ox+3 of the output row at y0 all lie inside the plane (and the window size is fixed).
+bool four_inside(const int h, const int w, const int ow, const int y0, const int ox, const int stride_w,
+                 const int pad_left) {
+  return POOL_KH > 0 && ox + 4 <= ow && y0 >= 0 && y0 + POOL_KH <= h && ox * stride_w - pad_left >= 0 &&
+         (ox + 3) * stride_w - pad_left + POOL_KW <= w;
 }
 
 float pool_cell(__global const float* xp, const int h, const int w, const int oy, const int ox, const int kernel_h,
                 const int kernel_w, const int stride_h, const int stride_w, const int pad_top, const int pad_left) {
-  const int y0 = oy * stride_h - pad_top, x0 = ox * stride_w - pad_left;
-  float value;
-  window_max(xp, w, max(y0, 0), min(y0 + kernel_h, h), max(x0, 0), min(x0 + kernel_w, w), &value);
-  return value;
+  return xp[pooled_window(xp, h, w, oy * stride_h - pad_top, ox * stride_w - pad_left, kernel_h, kernel_w)];
 }
 
 // Each dx cell visits the windows that contain it in the reference's order (oy, then ox, ascending), so its
@@ -49,9 +100,7 @@ float unpool_cell(__global const float* xp, __global const float* dyp, const int
   for (int oy = oy0; oy <= oy1; ++oy) {
     const int y0 = oy * stride_h - pad_top;
     for (int ox = ox0; ox <= ox1; ++ox) {
-      const int x0 = ox * stride_w - pad_left;
-      float value;
-      if (window_max(xp, w, max(y0, 0), min(y0 + kernel_h, h), max(x0, 0), min(x0 + kernel_w, w), &value) == cell)
+      if (pooled_window(xp, h, w, y0, ox * stride_w - pad_left, kernel_h, kernel_w) == cell)
         sum += dyp[oy * ow + ox];
     }
   }
@@ -68,8 +117,17 @@ __kernel void maxpool2d_forward_rows(const long planes, const int h, const int w
   const int oy = (int)(row - p * oh);
   __global const float* xp = x + p * h * w;
   __global float* out = y + row * ow;
-  for (int ox = 0; ox < ow; ++ox)
-    out[ox] = pool_cell(xp, h, w, oy, ox, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left);
+  const int y0 = oy * stride_h - pad_top;
+  for (int ox = 0; ox < ow;) {
+    if (four_inside(h, w, ow, y0, ox, stride_w, pad_left)) {
+      const int4 winner = winners4(xp, w, y0, ox * stride_w - pad_left, stride_w);
+      vstore4((float4)(xp[winner.s0], xp[winner.s1], xp[winner.s2], xp[winner.s3]), 0, out + ox);
+      ox += 4;
+    } else {
+      out[ox] = pool_cell(xp, h, w, oy, ox, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left);
+      ++ox;
+    }
+  }
 }
 
 __kernel void maxpool2d_forward_elements(const long planes, const int h, const int w, const int oh, const int ow,
@@ -103,12 +161,24 @@ __kernel void maxpool2d_backward_rows(const long planes, const int h, const int 
   const int first = iy * w, end = first + w;  // the row's cells as plane indices
   for (int oy = oy0; oy <= oy1; ++oy) {
     const int y0 = oy * stride_h - pad_top;
-    const int r0 = max(y0, 0), r1 = min(y0 + kernel_h, h);
-    for (int ox = 0; ox < ow; ++ox) {
-      const int x0 = ox * stride_w - pad_left;
-      float value;
-      const int winner = window_max(xp, w, r0, r1, max(x0, 0), min(x0 + kernel_w, w), &value);
-      if (winner >= first && winner < end) out[winner - first] += dyp[oy * ow + ox];
+    for (int ox = 0; ox < ow;) {
+      if (four_inside(h, w, ow, y0, ox, stride_w, pad_left)) {
+        // In ox order, as the reference adds. A winner outside this row adds +0.0f to cell 0 instead of branching:
+        // the row starts at +0.0f and no sum of nonzero floats rounds to -0.0f, so adding +0.0f changes no bits.
+        const int4 col = (int4)(-first) + winners4(xp, w, y0, ox * stride_w - pad_left, stride_w);
+        const int4 inside = col >= 0 && col < w;
+        const int4 at = select((int4)(0), col, inside);
+        const float4 add = select((float4)(0.0f), vload4(0, dyp + oy * ow + ox), inside);
+        out[at.s0] += add.s0;
+        out[at.s1] += add.s1;
+        out[at.s2] += add.s2;
+        out[at.s3] += add.s3;
+        ox += 4;
+      } else {
+        const int winner = pooled_window(xp, h, w, y0, ox * stride_w - pad_left, kernel_h, kernel_w);
+        if (winner >= first && winner < end) out[winner - first] += dyp[oy * ow + ox];
+        ++ox;
+      }
     }
   }
 }
