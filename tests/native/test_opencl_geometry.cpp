@@ -136,6 +136,10 @@ const PoolCase kPoolCases[] = {
     {64, 3, 28, 28, {2, 2, 2, 2, 0, 0, 0, 0, 0}},  // the reference network's shape, batch 64 (3 channels)
     {2, 3, 7, 9, {3, 3, 2, 2, 1, 1, 1, 1, 0}},     // overlapping windows, padding, odd sizes
     {3, 2, 11, 5, {3, 2, 1, 2, 1, 0, 0, 1, 0}},    // stride 1 rows, asymmetric everything
+    // Rows long enough for the rows kernels' four-windows-at-a-time path (kernels/maxpool2d.cl) beside padded edges:
+    {2, 2, 13, 19, {3, 3, 1, 1, 1, 1, 1, 1, 0}},   // overlapping windows
+    {1, 2, 10, 23, {2, 2, 3, 3, 0, 0, 1, 0, 0}},   // gaps between windows
+    {1, 1, 6, 40, {5, 4, 1, 2, 2, 2, 3, 3, 0}},    // 5x4: larger than the compiled-in window sizes
 };
 
 TEST_P(OpenCLGeometry, MaxPoolingMatchesTheReferenceKernels) {
@@ -152,17 +156,23 @@ TEST_P(OpenCLGeometry, MaxPoolingMatchesTheReferenceKernels) {
     const std::vector<int64_t> xs{g.n, g.c, g.h, g.w}, ys{g.n, g.c, g.oh, g.ow};
     const std::string what = std::string(cnn::opencl::geometry_name(GetParam())) + ", seed 103: x " + shape_text(xs) +
                              " kernel " + std::to_string(g.kernel_h) + "x" + std::to_string(g.kernel_w);
-    std::vector<float> x(count_of(xs)), dy = random_vector(count_of(ys), rng), y(count_of(ys)), dx(x.size());
-    for (float& v : x) v = static_cast<float>(small(rng));
-    cnn::maxpool2d_forward_ref(*cpu, g, x.data(), y.data());
-    cnn::maxpool2d_backward_ref(*cpu, g, x.data(), dy.data(), dx.data());
-    TensorPtr xt = make_tensor(ocl.get(), xs, x), dyt = make_tensor(ocl.get(), ys, dy);
-    TensorPtr yt = make_tensor(ocl.get(), ys), dxt = make_tensor(ocl.get(), xs);
-    ASSERT_EQ(cnn_maxpool2d_forward(ocl.get(), xt.get(), &pc.p, yt.get()), CNN_OK) << cnn_last_error_message();
-    ASSERT_EQ(cnn_maxpool2d_backward(ocl.get(), xt.get(), dyt.get(), &pc.p, dxt.get()), CNN_OK)
-        << cnn_last_error_message();
-    EXPECT_TRUE(all_close(read_tensor(yt.get()), y, what + ": forward", 0));
-    EXPECT_TRUE(all_close(read_tensor(dxt.get()), dx, what + ": backward", 1e-6f));
+    for (int nans = 0; nans < 2; ++nans) {  // then about one cell in 12 NaN: a NaN wins, the first one stays
+      std::vector<float> x(count_of(xs)), dy = random_vector(count_of(ys), rng), y(count_of(ys)), dx(x.size());
+      for (float& v : x)
+        v = nans != 0 && small(rng) == 2 && small(rng) < 0 ? std::nanf("") : static_cast<float>(small(rng));
+      cnn::maxpool2d_forward_ref(*cpu, g, x.data(), y.data());
+      cnn::maxpool2d_backward_ref(*cpu, g, x.data(), dy.data(), dx.data());
+      TensorPtr xt = make_tensor(ocl.get(), xs, x), dyt = make_tensor(ocl.get(), ys, dy);
+      TensorPtr yt = make_tensor(ocl.get(), ys), dxt = make_tensor(ocl.get(), xs);
+      ASSERT_EQ(cnn_maxpool2d_forward(ocl.get(), xt.get(), &pc.p, yt.get()), CNN_OK) << cnn_last_error_message();
+      ASSERT_EQ(cnn_maxpool2d_backward(ocl.get(), xt.get(), dyt.get(), &pc.p, dxt.get()), CNN_OK)
+          << cnn_last_error_message();
+      const std::vector<float> got = read_tensor(yt.get());
+      for (size_t i = 0; i < y.size(); ++i)
+        ASSERT_TRUE(std::isnan(y[i]) ? std::isnan(got[i]) : got[i] == y[i])
+            << what << (nans ? " with NaNs" : "") << ": y[" << i << "] is " << got[i] << ", reference " << y[i];
+      EXPECT_TRUE(all_close(read_tensor(dxt.get()), dx, what + (nans ? " with NaNs" : "") + ": backward", 1e-6f));
+    }
   }
 }
 
