@@ -67,8 +67,8 @@ void im2col(Runtime& runtime, const ConvInts& a, cl_mem x, int64_t first, int64_
 void col2im(Runtime& runtime, const ConvInts& a, cl_mem col, int64_t first, int64_t images, cl_mem dx) {
   check_chunk(runtime, a, images);
   const bool rows = geometry(runtime) == Geometry::Rows;
-  const Range r = rows ? rows_range(runtime, images * a.c * a.h) : elements_range(runtime, int64_t{a.c} * a.h * a.w, images);
-  const char* name = rows ? "col2im_rows" : "col2im_elements";
+  const Range r = rows ? rows_range(runtime, images * a.c) : elements_range(runtime, int64_t{a.c} * a.h * a.w, images);
+  const char* name = rows ? "col2im_planes" : "col2im_elements";
   runtime.launch(plain_kernel(runtime, "col2im", name), name, rows ? 1 : 2, r.global, r.local, col,
                  static_cast<cl_int>(images), a.c, a.h, a.w, a.kh, a.kw, a.oh, a.ow, a.stride_h, a.stride_w, a.pad_top,
                  a.pad_left, a.dilation_h, a.dilation_w, dx, static_cast<cl_long>(first * a.c * a.h * a.w));
