@@ -120,7 +120,9 @@ Elementwise elementwise_launch(const Runtime& runtime, int64_t count) {
   return e;
 }
 
-size_t grid_stride_items(int64_t count) { return static_cast<size_t>(std::clamp<int64_t>(count, 1, kMaxGridItems)); }
+Range grid_stride_range(const Runtime& runtime, int64_t count) {
+  return elements_range(runtime, std::clamp<int64_t>(count, 1, kMaxGridItems), 1);
+}
 
 cl_int int_arg(const Runtime& runtime, int64_t value, const char* what) {
   if (value > std::numeric_limits<cl_int>::max())

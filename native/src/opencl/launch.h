@@ -53,9 +53,10 @@ struct Elementwise {
 };
 Elementwise elementwise_launch(const Runtime& runtime, int64_t count);
 
-// Work-items for a grid-stride kernel over `count` elements ("for (i = gid; i < count; i += global size)"):
-// enough to fill any device, capped so that kernels writing one partial result per work-item stay small.
-size_t grid_stride_items(int64_t count);
+// A grid-stride kernel over `count` elements ("for (i = gid; i < count; i += global size)"): enough work-items to
+// fill any device, capped so that kernels writing one partial result per work-item stay small, rounded up to a
+// fixed work-group of the Elements size (extra work-items find nothing to do).
+Range grid_stride_range(const Runtime& runtime, int64_t count);
 
 // A reduction kernel: `kernel_name` of kernels/<file>.cl built with "-DGROUP_SIZE=<g> <options>" and its g, a
 // power of two of at most 256 that fits the device's and the compiled kernel's work-group limits.

@@ -57,18 +57,19 @@ void maxpool2d_backward(Runtime& runtime, const Pool2dGeometry& g, cl_mem x, cl_
 
 void avgpool2d_forward(Runtime& runtime, const Pool2dGeometry& g, cl_mem x, cl_mem y) {
   const PoolInts a = pool_ints(runtime, g);
-  const size_t global[1] = {grid_stride_items(g.n * g.c * g.oh * g.ow)};
+  const Range r = grid_stride_range(runtime, g.n * g.c * g.oh * g.ow);
   const cl_int include_pad = g.count_include_pad ? 1 : 0;
-  runtime.launch(plain_kernel(runtime, "avgpool2d", "avgpool2d_forward"), "avgpool2d_forward", 1, global, nullptr,
+  runtime.launch(plain_kernel(runtime, "avgpool2d", "avgpool2d_forward"), "avgpool2d_forward", 1, r.global, r.local,
                  static_cast<cl_long>(g.n * g.c), a.h, a.w, a.oh, a.ow, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
                  g.pad_top, g.pad_left, include_pad, x, y);
 }
 
 void avgpool2d_backward(Runtime& runtime, const Pool2dGeometry& g, cl_mem dy, cl_mem dx) {
   const PoolInts a = pool_ints(runtime, g);
-  const size_t global[1] = {grid_stride_items(g.n * g.c * g.h * g.w)};
+  const Range r = grid_stride_range(runtime, g.n * g.c * g.h * g.w);
   const cl_int include_pad = g.count_include_pad ? 1 : 0;
-  runtime.launch(plain_kernel(runtime, "avgpool2d", "avgpool2d_backward"), "avgpool2d_backward", 1, global, nullptr,
+  runtime.launch(plain_kernel(runtime, "avgpool2d", "avgpool2d_backward"), "avgpool2d_backward", 1, r.global,
+                 r.local,
                  static_cast<cl_long>(g.n * g.c), a.h, a.w, a.oh, a.ow, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
                  g.pad_top, g.pad_left, include_pad, dy, dx);
 }
@@ -82,8 +83,8 @@ void global_avgpool2d_forward(Runtime& runtime, int64_t planes, int64_t plane_si
 void global_avgpool2d_backward(Runtime& runtime, int64_t planes, int64_t plane_size, cl_mem dy, cl_mem dx) {
   // The same program as the forward (it needs GROUP_SIZE to build), so one build serves both directions.
   cl_kernel kernel = group_kernel(runtime, "global_avgpool2d", "global_avgpool2d_backward").kernel;
-  const size_t global[1] = {grid_stride_items(planes * plane_size)};
-  runtime.launch(kernel, "global_avgpool2d_backward", 1, global, nullptr, static_cast<cl_long>(planes * plane_size),
+  const Range r = grid_stride_range(runtime, planes * plane_size);
+  runtime.launch(kernel, "global_avgpool2d_backward", 1, r.global, r.local, static_cast<cl_long>(planes * plane_size),
                  static_cast<cl_long>(plane_size), dy, dx);
 }
 

@@ -38,10 +38,10 @@ void transpose(Runtime& runtime, cl_mem in, int64_t rows, int64_t cols, cl_mem o
 
 double sum_squares(Runtime& runtime, cl_mem x, int64_t count) {
   cl_kernel kernel = runtime.kernel("sum_squares", "-cl-std=CL1.2", "sum_squares");
-  const size_t items = grid_stride_items(count);
+  const Range r = grid_stride_range(runtime, count);
+  const size_t items = r.global[0];
   Buffer partial(runtime.shared_from_this(), items);
-  const size_t global[1] = {items};
-  runtime.launch(kernel, "sum_squares", 1, global, nullptr, static_cast<cl_long>(count), x, partial.mem());
+  runtime.launch(kernel, "sum_squares", 1, r.global, r.local, static_cast<cl_long>(count), x, partial.mem());
   std::vector<float> sums(items);
   partial.read(sums.data());
   double total = 0.0;  // fixed order: the same tensor gives the same bits every call
