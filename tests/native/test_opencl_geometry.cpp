@@ -176,9 +176,9 @@ TEST_P(OpenCLGeometry, MaxPoolingMatchesTheReferenceKernels) {
   }
 }
 
-// Counts around the rows geometry's chunks (launch.cpp: >= 16Ki floats per work-item, whole 16-float lines):
+// Counts around the rows geometry's chunks (launch.cpp: >= 4Ki floats per work-item, whole 16-float lines):
 // one work-item, several with a short last chunk, and many.
-const int64_t kCounts[] = {1, 17, 16 * 1024 + 3, 300007};
+const int64_t kCounts[] = {1, 17, 4 * 1024 + 3, 300007};
 
 TEST_P(OpenCLGeometry, ElementWiseKernelsMatchTheReferenceKernels) {
   ContextPtr cpu = make_context(), ocl = make_opencl_context();

@@ -23,7 +23,7 @@ constexpr const char* kStandard = "-cl-std=CL1.2";
 //  work-items, so each work-item should carry a long contiguous run: the compiler vectorises its inner loop, index
 //  arithmetic is paid once per run, and no barriers split the loop. Row kernels use work-groups of 16 (fewer tasks
 //  to schedule: a row kernel has 10^3-10^5 items; measured on PoCL, 2 cores, bench/opencl/bench_opencl_ops.cpp),
-//  element-wise kernels one work-item per work-group with runs of >= 16Ki floats, at most 16 per compute unit.
+//  element-wise kernels one work-item per work-group with runs of >= 4Ki floats, at most 16 per compute unit.
 //  GPUs and accelerators want one element per work-item, neighbours on neighbouring addresses (coalesced), in
 //  work-groups of 64: a multiple of NVIDIA's warp (32), AMD's wavefront (64) and Intel's SIMD widths (8-32).
 //  Convolution scratch (conv2d.cpp: im2col's col and the GEMM's output, per chunk of images): on a CPU device the
@@ -40,7 +40,7 @@ struct GeometryRow {
   int64_t scratch_floats;  // convolution: floats per scratch buffer, hence images per chunk
 };
 constexpr GeometryRow kGeometryTable[] = {
-    {CL_DEVICE_TYPE_CPU, Geometry::Rows, 16, 16 * 1024, 16, int64_t{1} << 21},
+    {CL_DEVICE_TYPE_CPU, Geometry::Rows, 16, 4 * 1024, 16, int64_t{1} << 21},
     {0, Geometry::Elements, 64, 1, 0, int64_t{1} << 23},
 };
 // Elements: beyond this many work-items each takes several elements (global sizes stay far below size_t limits).
