@@ -40,9 +40,6 @@ int64_t chunk_images(const Runtime& runtime, const Conv2dGeometry& g) {
   return std::clamp<int64_t>(budget / per_image, 1, g.n);
 }
 
-Buffer scratch(Runtime& runtime, int64_t floats) {
-  return Buffer(runtime.shared_from_this(), static_cast<size_t>(floats), Buffer::Contents::Unspecified);
-}
 
 // The int products the kernels of one chunk of `images` index with (launch.h: int arithmetic keeps GPUs fast).
 void check_chunk(const Runtime& runtime, const ConvInts& a, int64_t images) {
@@ -105,8 +102,8 @@ void conv2d_forward(Runtime& runtime, const Conv2dGeometry& g, cl_mem x, cl_mem 
   const ConvInts a = conv_ints(runtime, g);
   const int64_t rows = g.c * g.kh * g.kw, plane = g.oh * g.ow, chunk = chunk_images(runtime, g);
   // Scratch reused by every chunk: the in-order queue finishes one chunk's kernels before the next chunk's.
-  const Buffer col = scratch(runtime, rows * chunk * plane);
-  const Buffer out = scratch(runtime, chunk > 1 ? g.oc * chunk * plane : 1);
+  const Scratch col(runtime, static_cast<size_t>(rows * chunk * plane));
+  const Scratch out(runtime, static_cast<size_t>(chunk > 1 ? g.oc * chunk * plane : 1));
   for (int64_t first = 0; first < g.n; first += chunk) {
     const int64_t images = std::min(chunk, g.n - first), columns = images * plane;
     im2col(runtime, a, x, first, images, col.mem());
@@ -123,9 +120,9 @@ void conv2d_backward(Runtime& runtime, const Conv2dGeometry& g, cl_mem x, cl_mem
   const int64_t rows = g.c * g.kh * g.kw, plane = g.oh * g.ow, chunk = chunk_images(runtime, g);
   if (db != nullptr) bias_backward(runtime, g.n, g.oc, plane, dy, db);
   if (dx == nullptr && dw == nullptr) return;
-  const Buffer col = scratch(runtime, rows * chunk * plane);
-  const Buffer dy_gemm = scratch(runtime, chunk > 1 ? g.oc * chunk * plane : 1);
-  const Buffer dw_t = scratch(runtime, dw != nullptr ? rows * g.oc : 1);
+  const Scratch col(runtime, static_cast<size_t>(rows * chunk * plane));
+  const Scratch dy_gemm(runtime, static_cast<size_t>(chunk > 1 ? g.oc * chunk * plane : 1));
+  const Scratch dw_t(runtime, static_cast<size_t>(dw != nullptr ? rows * g.oc : 1));
   for (int64_t first = 0; first < g.n; first += chunk) {
     const int64_t images = std::min(chunk, g.n - first), columns = images * plane;
     const bool direct = images == 1;

@@ -14,7 +14,7 @@ void dense_forward(Runtime& runtime, int64_t n, int64_t in, int64_t out, cl_mem 
     // y^T [out,n] = w [out,in] * x^T: A = w read in place, B = x [n,in] read transposed (packed: n*in floats, not
     // the out*in of w), bias[i] on every column of y^T; then y = (y^T)^T. The reference network's 3136->1024 layer
     // at batch 64 packs 0.2M floats instead of 3.2M.
-    const Buffer y_t(runtime.shared_from_this(), static_cast<size_t>(out * n), Buffer::Contents::Unspecified);
+    const Scratch y_t(runtime, static_cast<size_t>(out * n));
     sgemm(runtime, false, true, out, n, in, 1.0f, w, 0, in, x, 0, in, 0.0f, y_t.mem(), 0, n, bias, BiasAlong::Rows);
     transpose(runtime, y_t.mem(), out, n, y);
     return;
