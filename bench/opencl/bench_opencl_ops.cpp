@@ -88,17 +88,23 @@ int main(int argc, char** argv) {
   int64_t n = 64;
   int repeat = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--device")) device = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--cpu")) cpu_threads = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--batch")) n = std::atoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--repeat")) repeat = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--device"))
+      device = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--cpu"))
+      cpu_threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--batch"))
+      n = std::atoll(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--repeat"))
+      repeat = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: %s [--device I | --cpu THREADS] [--batch N] [--repeat R]\n", argv[0]);
       return 2;
     }
   }
-  if (cpu_threads > 0) check(cnn_context_create(cpu_threads, &g_ctx), "cnn_context_create");
-  else check(cnn_context_create_device(device, &g_ctx), "cnn_context_create_device");
+  if (cpu_threads > 0)
+    check(cnn_context_create(cpu_threads, &g_ctx), "cnn_context_create");
+  else
+    check(cnn_context_create_device(device, &g_ctx), "cnn_context_create_device");
   std::shared_ptr<cnn::opencl::Runtime> runtime;
   if (cpu_threads == 0) runtime = cnn::opencl::Runtime::for_device(device);
   const bool profile = runtime && runtime->profiling();
@@ -157,21 +163,27 @@ int main(int argc, char** argv) {
       {"dense2 fwd", [&] { check(cnn_dense_forward(g_ctx, dr, w4, b4, logits), "dense2"); }},
   };
   std::vector<Op> backward = {
-      {"softmax CE", [&] {
+      {"softmax CE",
+       [&] {
          check(cnn_softmax_cross_entropy(g_ctx, logits, labels.data(), labels.size(), 0.0f, g_logits, &loss, &correct),
                "softmax_cross_entropy");
        }},
-      {"dense2 bwd", [&] { check(cnn_dense_backward(g_ctx, dr, w4, g_logits, g_dr, grads[6], grads[7]), "dense2 bwd"); }},
+      {"dense2 bwd",
+       [&] { check(cnn_dense_backward(g_ctx, dr, w4, g_logits, g_dr, grads[6], grads[7]), "dense2 bwd"); }},
       {"dropout bwd", [&] { check(cnn_dropout_backward(g_ctx, g_dr, rate, seed, g_dr), "dropout bwd"); }},
       {"relu3 bwd", [&] { check(cnn_activation_backward(g_ctx, relu, 0.0f, d1, g_dr, g_d1), "relu3 bwd"); }},
-      {"dense1 bwd", [&] { check(cnn_dense_backward(g_ctx, flat, w3, g_d1, g_flat, grads[4], grads[5]), "dense1 bwd"); }},
+      {"dense1 bwd",
+       [&] { check(cnn_dense_backward(g_ctx, flat, w3, g_d1, g_flat, grads[4], grads[5]), "dense1 bwd"); }},
       {"pool2 bwd", [&] { check(cnn_maxpool2d_backward(g_ctx, r2, g_p2, &pool, g_c2), "pool2 bwd"); }},
       {"relu2 bwd", [&] { check(cnn_activation_backward(g_ctx, relu, 0.0f, c2, g_c2, g_c2), "relu2 bwd"); }},
-      {"conv2 bwd", [&] { check(cnn_conv2d_backward(g_ctx, p1, w2, g_c2, &conv, g_p1, grads[2], grads[3]), "conv2 bwd"); }},
+      {"conv2 bwd",
+       [&] { check(cnn_conv2d_backward(g_ctx, p1, w2, g_c2, &conv, g_p1, grads[2], grads[3]), "conv2 bwd"); }},
       {"pool1 bwd", [&] { check(cnn_maxpool2d_backward(g_ctx, r1, g_p1, &pool, g_c1), "pool1 bwd"); }},
       {"relu1 bwd", [&] { check(cnn_activation_backward(g_ctx, relu, 0.0f, c1, g_c1, g_c1), "relu1 bwd"); }},
-      {"conv1 bwd", [&] { check(cnn_conv2d_backward(g_ctx, x, w1, g_c1, &conv, nullptr, grads[0], grads[1]), "conv1 bwd"); }},
-      {"adam x8", [&] {
+      {"conv1 bwd",
+       [&] { check(cnn_conv2d_backward(g_ctx, x, w1, g_c1, &conv, nullptr, grads[0], grads[1]), "conv1 bwd"); }},
+      {"adam x8",
+       [&] {
          ++step;
          const cnn_adam_params adam{step, 1e-4f, 0.9f, 0.999f, 1e-8f, 0.0f, 0};
          for (size_t i = 0; i < params.size(); ++i)

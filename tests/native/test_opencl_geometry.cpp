@@ -44,14 +44,14 @@ struct ConvCase {
 };
 
 const ConvCase kConvCases[] = {
-    {1, 1, 1, 1, 1, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}},    // everything 1
-    {3, 2, 9, 11, 5, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}},   // "same" 3x3, odd sizes
-    {2, 3, 13, 7, 3, 3, 2, {2, 1, 0, 2, 1, 0, 1, 1}},   // strides, asymmetric padding, non-square kernel
-    {1, 5, 17, 17, 7, 5, 5, {2, 3, 2, 2, 4, 4, 1, 1}},  // padding wider than a stride, stride 3 across
-    {2, 2, 11, 9, 3, 3, 3, {1, 2, 2, 1, 0, 3, 2, 2}},   // dilation 2
-    {1, 2, 4, 3, 2, 3, 3, {1, 1, 4, 4, 5, 5, 1, 1}},    // padding larger than the image: whole rows of zeros
-    {17, 3, 28, 28, 8, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}}, // many images (the reference network's first layer)
-    {9, 64, 27, 27, 5, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}}, // GEMM chunks of 4 + 4 + 1 images on CPU devices
+    {1, 1, 1, 1, 1, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}},     // everything 1
+    {3, 2, 9, 11, 5, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}},    // "same" 3x3, odd sizes
+    {2, 3, 13, 7, 3, 3, 2, {2, 1, 0, 2, 1, 0, 1, 1}},    // strides, asymmetric padding, non-square kernel
+    {1, 5, 17, 17, 7, 5, 5, {2, 3, 2, 2, 4, 4, 1, 1}},   // padding wider than a stride, stride 3 across
+    {2, 2, 11, 9, 3, 3, 3, {1, 2, 2, 1, 0, 3, 2, 2}},    // dilation 2
+    {1, 2, 4, 3, 2, 3, 3, {1, 1, 4, 4, 5, 5, 1, 1}},     // padding larger than the image: whole rows of zeros
+    {17, 3, 28, 28, 8, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}},  // many images (the reference network's first layer)
+    {9, 64, 27, 27, 5, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}},  // GEMM chunks of 4 + 4 + 1 images on CPU devices
 };
 
 cnn::Conv2dGeometry conv_geometry(const ConvCase& cc) {
@@ -67,9 +67,9 @@ cnn::Conv2dGeometry conv_geometry(const ConvCase& cc) {
 std::string describe(const cnn::Conv2dGeometry& g) {
   return "x [" + std::to_string(g.n) + "," + std::to_string(g.c) + "," + std::to_string(g.h) + "," +
          std::to_string(g.w) + "] w [" + std::to_string(g.oc) + ",_," + std::to_string(g.kh) + "," +
-         std::to_string(g.kw) + "] stride " + std::to_string(g.stride_h) + "x" + std::to_string(g.stride_w) +
-         " pad " + std::to_string(g.pad_top) + "," + std::to_string(g.pad_left) + " dilation " +
-         std::to_string(g.dilation_h) + "x" + std::to_string(g.dilation_w);
+         std::to_string(g.kw) + "] stride " + std::to_string(g.stride_h) + "x" + std::to_string(g.stride_w) + " pad " +
+         std::to_string(g.pad_top) + "," + std::to_string(g.pad_left) + " dilation " + std::to_string(g.dilation_h) +
+         "x" + std::to_string(g.dilation_w);
 }
 
 float tolerance(int64_t k) { return 1e-5f * std::sqrt(static_cast<float>(k)); }
@@ -111,7 +111,8 @@ TEST_P(OpenCLGeometry, ConvolutionMatchesTheReferenceKernels) {
     cnn::conv2d_backward_filter_ref(*cpu, g, x.data(), dy.data(), dw.data());
     cnn::bias_backward_ref(*cpu, g.n, g.oc, g.oh * g.ow, dy.data(), db.data());
 
-    TensorPtr xt = make_tensor(ocl.get(), xs, x), wt = make_tensor(ocl.get(), ws, w), bt = make_tensor(ocl.get(), {g.oc}, b);
+    TensorPtr xt = make_tensor(ocl.get(), xs, x), wt = make_tensor(ocl.get(), ws, w),
+              bt = make_tensor(ocl.get(), {g.oc}, b);
     TensorPtr dyt = make_tensor(ocl.get(), ys, dy), yt = make_tensor(ocl.get(), ys);
     TensorPtr dxt = make_tensor(ocl.get(), xs), dwt = make_tensor(ocl.get(), ws), dbt = make_tensor(ocl.get(), {g.oc});
     ASSERT_EQ(cnn_conv2d_forward(ocl.get(), xt.get(), wt.get(), bt.get(), &cc.p, yt.get()), CNN_OK)
@@ -137,9 +138,9 @@ const PoolCase kPoolCases[] = {
     {2, 3, 7, 9, {3, 3, 2, 2, 1, 1, 1, 1, 0}},     // overlapping windows, padding, odd sizes
     {3, 2, 11, 5, {3, 2, 1, 2, 1, 0, 0, 1, 0}},    // stride 1 rows, asymmetric everything
     // Rows long enough for the rows kernels' four-windows-at-a-time path (kernels/maxpool2d.cl) beside padded edges:
-    {2, 2, 13, 19, {3, 3, 1, 1, 1, 1, 1, 1, 0}},   // overlapping windows
-    {1, 2, 10, 23, {2, 2, 3, 3, 0, 0, 1, 0, 0}},   // gaps between windows
-    {1, 1, 6, 40, {5, 4, 1, 2, 2, 2, 3, 3, 0}},    // 5x4: larger than the compiled-in window sizes
+    {2, 2, 13, 19, {3, 3, 1, 1, 1, 1, 1, 1, 0}},  // overlapping windows
+    {1, 2, 10, 23, {2, 2, 3, 3, 0, 0, 1, 0, 0}},  // gaps between windows
+    {1, 1, 6, 40, {5, 4, 1, 2, 2, 2, 3, 3, 0}},   // 5x4: larger than the compiled-in window sizes
 };
 
 TEST_P(OpenCLGeometry, MaxPoolingMatchesTheReferenceKernels) {
@@ -241,7 +242,8 @@ TEST(OpenCLGeometryTable, RowsAndElementsGiveTheSameBits) {
   TensorPtr dyt = make_tensor(ocl.get(), ys, random_vector(count_of(ys), rng));
   const cnn_pool2d_params pool{3, 3, 2, 1, 1, 1, 0, 2, 0};
   int64_t ph = (g.h + 2 - 3) / 2 + 1, pw = (g.w + 2 - 3) / 1 + 1;
-  TensorPtr pdy = make_tensor(ocl.get(), {g.n, g.c, ph, pw}, random_vector(static_cast<size_t>(g.n * g.c * ph * pw), rng));
+  TensorPtr pdy =
+      make_tensor(ocl.get(), {g.n, g.c, ph, pw}, random_vector(static_cast<size_t>(g.n * g.c * ph * pw), rng));
   std::vector<float> results[2][2];
   for (Geometry geometry : {Geometry::Rows, Geometry::Elements}) {
     const ForcedGeometry forced(geometry);

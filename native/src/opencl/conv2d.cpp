@@ -40,7 +40,6 @@ int64_t chunk_images(const Runtime& runtime, const Conv2dGeometry& g) {
   return std::clamp<int64_t>(budget / per_image, 1, g.n);
 }
 
-
 // The int products the kernels of one chunk of `images` index with (launch.h: int arithmetic keeps GPUs fast).
 void check_chunk(const Runtime& runtime, const ConvInts& a, int64_t images) {
   int_arg(runtime, int64_t{a.c} * a.kh * a.kw * images, "im2col rows x images");
@@ -75,7 +74,8 @@ void col2im(Runtime& runtime, const ConvInts& a, cl_mem col, int64_t first, int6
 // contiguous run in both layouts.
 Range layout_range(const Runtime& runtime, int64_t images, int64_t oc, int64_t plane) {
   int_arg(runtime, images * oc * plane, "convolution output floats per chunk");
-  return geometry(runtime) == Geometry::Rows ? rows_range(runtime, images * oc) : elements_range(runtime, plane, images * oc);
+  return geometry(runtime) == Geometry::Rows ? rows_range(runtime, images * oc)
+                                             : elements_range(runtime, plane, images * oc);
 }
 
 void to_gemm(Runtime& runtime, cl_mem nchw, int64_t first, int64_t images, int64_t oc, int64_t plane, cl_mem gemm) {

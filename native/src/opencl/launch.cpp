@@ -57,8 +57,8 @@ const GeometryRow& geometry_row(const Runtime& runtime) {
 // The work-group size `wanted` clamped to the device's limits (a power of two stays one).
 size_t fit_group(const Runtime& runtime, size_t wanted) {
   const DeviceInfo& d = runtime.device();
-  return static_cast<size_t>(std::max<uint64_t>(1, std::min<uint64_t>({wanted, d.max_work_group_size,
-                                                                       d.max_work_item_sizes[0]})));
+  return static_cast<size_t>(
+      std::max<uint64_t>(1, std::min<uint64_t>({wanted, d.max_work_group_size, d.max_work_item_sizes[0]})));
 }
 
 size_t floor_power_of_two(uint64_t value) {

@@ -10,8 +10,9 @@ void sgd_update(Runtime& runtime, const cnn_sgd_params& p, int64_t count, cl_mem
                 cl_mem velocity) {
   const Elementwise e = elementwise_launch(runtime, count);
   runtime.launch(plain_kernel(runtime, "sgd", "sgd_update"), "sgd_update", 1, e.range.global, e.range.local,
-                 static_cast<cl_long>(count), e.chunk, static_cast<cl_float>(p.learning_rate), static_cast<cl_float>(p.momentum),
-                 static_cast<cl_float>(p.weight_decay), static_cast<cl_int>(p.nesterov), param, grad, velocity);
+                 static_cast<cl_long>(count), e.chunk, static_cast<cl_float>(p.learning_rate),
+                 static_cast<cl_float>(p.momentum), static_cast<cl_float>(p.weight_decay),
+                 static_cast<cl_int>(p.nesterov), param, grad, velocity);
 }
 
 void adam_update(Runtime& runtime, const cnn_adam_params& p, int64_t count, cl_mem param, cl_mem grad, cl_mem m,
@@ -21,8 +22,8 @@ void adam_update(Runtime& runtime, const cnn_adam_params& p, int64_t count, cl_m
   const double correction2 = 1.0 - std::pow(static_cast<double>(p.beta2), static_cast<double>(p.step));
   const Elementwise e = elementwise_launch(runtime, count);
   runtime.launch(plain_kernel(runtime, "adam", "adam_update"), "adam_update", 1, e.range.global, e.range.local,
-                 static_cast<cl_long>(count), e.chunk, static_cast<cl_float>(p.learning_rate), static_cast<cl_float>(p.beta1),
-                 static_cast<cl_float>(p.beta2), static_cast<cl_float>(p.epsilon),
+                 static_cast<cl_long>(count), e.chunk, static_cast<cl_float>(p.learning_rate),
+                 static_cast<cl_float>(p.beta1), static_cast<cl_float>(p.beta2), static_cast<cl_float>(p.epsilon),
                  static_cast<cl_float>(p.weight_decay), static_cast<cl_int>(p.decoupled_weight_decay),
                  static_cast<cl_float>(correction1), static_cast<cl_float>(correction2), param, grad, m, v);
 }

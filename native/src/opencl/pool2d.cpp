@@ -28,9 +28,9 @@ constexpr int32_t kMaxFixedWindow = 4;
 
 cl_kernel maxpool_kernel(Runtime& runtime, const Pool2dGeometry& g, const char* name) {
   if (g.kernel_h > kMaxFixedWindow || g.kernel_w > kMaxFixedWindow) return plain_kernel(runtime, "maxpool2d", name);
-  return runtime.kernel("maxpool2d",
-                        "-cl-std=CL1.2 -DPOOL_KH=" + std::to_string(g.kernel_h) + " -DPOOL_KW=" + std::to_string(g.kernel_w),
-                        name);
+  return runtime.kernel(
+      "maxpool2d", "-cl-std=CL1.2 -DPOOL_KH=" + std::to_string(g.kernel_h) + " -DPOOL_KW=" + std::to_string(g.kernel_w),
+      name);
 }
 
 }  // namespace
@@ -68,8 +68,7 @@ void avgpool2d_backward(Runtime& runtime, const Pool2dGeometry& g, cl_mem dy, cl
   const PoolInts a = pool_ints(runtime, g);
   const Range r = grid_stride_range(runtime, g.n * g.c * g.h * g.w);
   const cl_int include_pad = g.count_include_pad ? 1 : 0;
-  runtime.launch(plain_kernel(runtime, "avgpool2d", "avgpool2d_backward"), "avgpool2d_backward", 1, r.global,
-                 r.local,
+  runtime.launch(plain_kernel(runtime, "avgpool2d", "avgpool2d_backward"), "avgpool2d_backward", 1, r.global, r.local,
                  static_cast<cl_long>(g.n * g.c), a.h, a.w, a.oh, a.ow, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
                  g.pad_top, g.pad_left, include_pad, dy, dx);
 }

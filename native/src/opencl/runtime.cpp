@@ -120,9 +120,9 @@ void Runtime::set_arg(cl_kernel kernel, const char* name, cl_uint index, size_t 
 
 void Runtime::enqueue(cl_kernel kernel, const char* name, cl_uint dims, const size_t* global, const size_t* local) {
   cl_event event = nullptr;
-  check(cl_.EnqueueNDRangeKernel(queue_, kernel, dims, nullptr, global, local, 0, nullptr,
-                                 profiling_ ? &event : nullptr),
-        std::string("clEnqueueNDRangeKernel(") + name + ")");
+  check(
+      cl_.EnqueueNDRangeKernel(queue_, kernel, dims, nullptr, global, local, 0, nullptr, profiling_ ? &event : nullptr),
+      std::string("clEnqueueNDRangeKernel(") + name + ")");
   if (event != nullptr) profiled_.emplace_back(name, event);
   if (++pending_launches_ >= kMaxPendingLaunches) {
     check(cl_.Finish(queue_), "clFinish (draining the queue after " + std::to_string(kMaxPendingLaunches) + " launches)");
@@ -143,7 +143,8 @@ cl_mem Runtime::take_scratch(size_t floats, size_t* capacity) {
     std::lock_guard<std::mutex> lock(scratch_mutex_);
     auto best = free_scratch_.end();
     for (auto it = free_scratch_.begin(); it != free_scratch_.end(); ++it)
-      if (it->capacity >= floats && it->capacity / 2 <= floats && (best == free_scratch_.end() || it->capacity < best->capacity))
+      if (it->capacity >= floats && it->capacity / 2 <= floats &&
+          (best == free_scratch_.end() || it->capacity < best->capacity))
         best = it;
     if (best != free_scratch_.end()) {
       const FreeScratch found = *best;
@@ -201,7 +202,8 @@ std::vector<Runtime::KernelTime> Runtime::take_profile() {
   profiled_.clear();
   std::vector<KernelTime> times;
   for (auto& [name, t] : by_name) times.push_back(t);
-  std::sort(times.begin(), times.end(), [](const KernelTime& a, const KernelTime& b) { return a.milliseconds > b.milliseconds; });
+  std::sort(times.begin(), times.end(),
+            [](const KernelTime& a, const KernelTime& b) { return a.milliseconds > b.milliseconds; });
   return times;
 }
 

@@ -34,8 +34,8 @@ void softmax_cross_entropy(Runtime& runtime, int64_t n, int64_t classes, cl_mem 
   const Buffer stats(owner, static_cast<size_t>(2 * n));
   const Range range = grid_stride_range(runtime, n);
   runtime.launch(plain_kernel(runtime, "softmax_cross_entropy", "softmax_cross_entropy"), "softmax_cross_entropy", 1,
-                 range.global, range.local, static_cast<cl_long>(n), static_cast<cl_long>(classes), logits, device_labels.mem(),
-                 static_cast<cl_float>(label_smoothing), dlogits, stats.mem());
+                 range.global, range.local, static_cast<cl_long>(n), static_cast<cl_long>(classes), logits,
+                 device_labels.mem(), static_cast<cl_float>(label_smoothing), dlogits, stats.mem());
   std::vector<float> host(static_cast<size_t>(2 * n));
   stats.read(host.data());
   double total = 0.0;

@@ -3,9 +3,9 @@
 // Reference: maxpool2d_forward_ref / maxpool2d_backward_ref with window_max of kernels/ref/pool2d_window.h.
 //
 // Two geometries (launch.h, Geometry): *_rows, one work-item per output row (forward) or input row (backward)
-// walking it with a loop and no per-cell divisions (CPU devices), global planes*oh or planes*h rounded up; *_elements, global
-// (plane size rounded up, planes), one cell per work-item (GPUs). A plane has fewer than 2^31 cells (the host
-// checks); plane offsets are long.
+// walking it with a loop and no per-cell divisions (CPU devices), global planes*oh or planes*h rounded up;
+// *_elements, global (plane size rounded up, planes), one cell per work-item (GPUs). A plane has fewer than 2^31
+// cells (the host checks); plane offsets are long.
 
 // window_max's rule: cells in row-major window order, padding never visited, a later cell wins only when
 // strictly greater (the first maximum wins ties), a NaN wins and the first NaN stays. Returns the winner's

@@ -5,9 +5,9 @@
 // Work-item g owns elements [g*chunk, min((g+1)*chunk, count)) (launch.h, elementwise_launch): a long contiguous
 // run the compiler vectorises on CPU devices, chunk 1 on GPUs.
 
-__kernel void sgd_update(const long count, const long chunk, const float learning_rate, const float momentum, const float weight_decay,
-                         const int nesterov, __global float* param, __global const float* grad,
-                         __global float* velocity) {
+__kernel void sgd_update(const long count, const long chunk, const float learning_rate, const float momentum,
+                         const float weight_decay, const int nesterov, __global float* param,
+                         __global const float* grad, __global float* velocity) {
   const long begin = get_global_id(0) * chunk, end = min(begin + chunk, count);
   for (long i = begin; i < end; ++i) {
     const float g = grad[i] + weight_decay * param[i];
