@@ -38,9 +38,12 @@ const ConvCase kCases[] = {
     {2, 2, 11, 9, 3, 3, 3, {1, 2, 2, 1, 0, 3, 2, 2}},   // dilation 2
     {1, 1, 3, 3, 2, 1, 1, {2, 2, 0, 0, 0, 0, 1, 1}},    // 1x1 kernel with stride 2
     {4, 1, 28, 28, 8, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}},  // the reference network's first layer, batch 4
-    // Large enough for the 32 MiB scratch of conv2d.cpp to split the batch: chunks of 5 + 2 images, then 1 + 1.
+    // Large enough for the convolution scratch (launch.h, conv_scratch_floats) to split the batch: with 32 MiB
+    // (GPUs) chunks of 5 + 2 images, then 1 + 1; with 8 MiB (CPU devices) 1 image per chunk for both, and 4 + 4 + 1
+    // for the third.
     {7, 64, 32, 32, 3, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}},
     {2, 64, 64, 64, 2, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}},
+    {9, 64, 27, 27, 5, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}},
 };
 
 cnn::Conv2dGeometry geometry(const ConvCase& cc) {

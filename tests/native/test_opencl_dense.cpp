@@ -33,7 +33,8 @@ TEST(OpenCLDense, ForwardMatchesTheReferenceKernel) {
   ContextPtr cpu = make_context(), ocl = make_opencl_context();
   const int64_t ns[] = {1, 3, 17, 64}, ins[] = {1, 7, 33, 127, 257}, outs[] = {1, 5, 31, 128};
   std::mt19937 rng(2024);
-  int cases = 0;
+  int cases = 0, transposed = 0;
+  const auto runtime = cnn::opencl::Runtime::for_device(0);
   for (int64_t n : ns)
     for (int64_t in : ins)
       for (int64_t out : outs) {
@@ -52,7 +53,16 @@ TEST(OpenCLDense, ForwardMatchesTheReferenceKernel) {
         ASSERT_EQ(cnn_dense_forward(ocl.get(), xt.get(), wt.get(), with_bias ? bt.get() : nullptr, yt.get()), CNN_OK)
             << what.str() << ": " << cnn_last_error_message();
         ASSERT_TRUE(all_close(read_tensor(yt.get()), ref, what.str(), tolerance(in)));
+        transposed += cnn::opencl::dense_forward_transposed(*runtime, n, out) ? 1 : 0;
       }
+  // On devices whose SGEMM packs a transposed operand (CPU devices), both forms ran: y = x * w^T and y = (w * x^T)^T.
+  if (cnn::opencl::sgemm_plan(*runtime).family == cnn::opencl::SgemmFamily::Panels) {
+    EXPECT_GT(transposed, 0);
+    EXPECT_LT(transposed, cases);
+  } else {
+    EXPECT_EQ(transposed, 0);
+  }
+  std::printf("[ dense    ] %d of %d forward cases computed y^T then transposed\n", transposed, cases);
 }
 
 TEST(OpenCLDense, ForwardChecksShapesAsOnTheCpu) {

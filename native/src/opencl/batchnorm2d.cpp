@@ -21,8 +21,8 @@ void batchnorm2d_forward_inference(Runtime& runtime, const BatchNormShape& s, cl
   // Same program as the training kernels (it needs GROUP_SIZE to build).
   cl_kernel kernel = group_kernel(runtime, "batchnorm2d", "batchnorm2d_forward_inference").kernel;
   const int64_t count = s.n * s.c * s.plane;
-  const size_t global[1] = {grid_stride_items(count)};
-  runtime.launch(kernel, "batchnorm2d_forward_inference", 1, global, nullptr, static_cast<cl_long>(count),
+  const Range r = grid_stride_range(runtime, count);
+  runtime.launch(kernel, "batchnorm2d_forward_inference", 1, r.global, r.local, static_cast<cl_long>(count),
                  static_cast<cl_long>(s.c), static_cast<cl_long>(s.plane), x, gamma, beta, running_mean, running_var,
                  static_cast<cl_float>(epsilon), y);
 }

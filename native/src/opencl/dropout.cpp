@@ -8,9 +8,9 @@ namespace cnn::opencl {
 void dropout(Runtime& runtime, int64_t count, float rate, uint64_t seed, cl_mem in, cl_mem out) {
   // The reference's scale, computed in float exactly as it does, so kept elements match to the bit.
   const float scale = 1.0f / (1.0f - rate);
-  const size_t global[1] = {grid_stride_items((count + 3) / 4)};
-  runtime.launch(plain_kernel(runtime, "dropout", "dropout"), "dropout", 1, global, nullptr,
-                 static_cast<cl_long>(count), static_cast<cl_float>(rate), static_cast<cl_float>(scale),
+  const Elementwise e = elementwise_launch(runtime, (count + 3) / 4);  // blocks of four
+  runtime.launch(plain_kernel(runtime, "dropout", "dropout"), "dropout", 1, e.range.global, e.range.local,
+                 static_cast<cl_long>(count), e.chunk, static_cast<cl_float>(rate), static_cast<cl_float>(scale),
                  static_cast<cl_ulong>(seed), in, out);
 }
 

@@ -65,6 +65,8 @@ Loaded load() {
   resolve(handle, "clGetKernelWorkGroupInfo", a.GetKernelWorkGroupInfo, e);
   resolve(handle, "clEnqueueNDRangeKernel", a.EnqueueNDRangeKernel, e);
   resolve(handle, "clFinish", a.Finish, e);
+  resolve(handle, "clGetEventProfilingInfo", a.GetEventProfilingInfo, e);
+  resolve(handle, "clReleaseEvent", a.ReleaseEvent, e);
   return out;
 }
 

@@ -33,6 +33,8 @@ struct Api {
   decltype(&::clGetKernelWorkGroupInfo) GetKernelWorkGroupInfo;
   decltype(&::clEnqueueNDRangeKernel) EnqueueNDRangeKernel;
   decltype(&::clFinish) Finish;
+  decltype(&::clGetEventProfilingInfo) GetEventProfilingInfo;  // CNN_OPENCL_PROFILE only
+  decltype(&::clReleaseEvent) ReleaseEvent;
 };
 
 // The loaded entry points. Throws CNN_UNSUPPORTED "OpenCL ICD loader libOpenCL.so.1 not found: install ..."

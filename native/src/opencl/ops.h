@@ -70,6 +70,9 @@ void sgemm(Runtime& runtime, const SgemmPlan& plan, bool trans_a, bool trans_b, 
 // ---- dense (dense.cpp) ----------------------------------------------------------------------------------
 // y [n,out] = x [n,in] * w [out,in]^T + bias [out] (bias may be null): cnn_dense_forward.
 void dense_forward(Runtime& runtime, int64_t n, int64_t in, int64_t out, cl_mem x, cl_mem w, cl_mem bias, cl_mem y);
+// Whether dense_forward computes y^T = w * x^T (then transposes) rather than y = x * w^T: when sgemm would pack its
+// transposed B (the Panels family) and w is the larger operand (out > n), so only x is packed.
+bool dense_forward_transposed(Runtime& runtime, int64_t n, int64_t out);
 // dx [n,in] = dy * w, dw [out,in] = dy^T * x, db [out] = column sums of dy; each may be null.
 void dense_backward(Runtime& runtime, int64_t n, int64_t in, int64_t out, cl_mem x, cl_mem w, cl_mem dy, cl_mem dx,
                     cl_mem dw, cl_mem db);
@@ -124,5 +127,7 @@ void fill(Runtime& runtime, cl_mem x, int64_t count, float value);
 void copy(Runtime& runtime, cl_mem src, cl_mem dst, int64_t count);
 void scale(Runtime& runtime, cl_mem x, int64_t count, float factor);
 double sum_squares(Runtime& runtime, cl_mem x, int64_t count);  // waits for the result
+// out [cols, rows] = in [rows, cols]^T (whole buffers, row-major).
+void transpose(Runtime& runtime, cl_mem in, int64_t rows, int64_t cols, cl_mem out);
 
 }  // namespace cnn::opencl

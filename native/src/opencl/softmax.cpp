@@ -9,15 +9,15 @@
 namespace cnn::opencl {
 
 void softmax_forward(Runtime& runtime, int64_t outer, int64_t classes, int64_t inner, cl_mem x, cl_mem y) {
-  const size_t global[1] = {grid_stride_items(outer * inner)};
-  runtime.launch(plain_kernel(runtime, "softmax", "softmax_forward"), "softmax_forward", 1, global, nullptr,
+  const Range r = grid_stride_range(runtime, outer * inner);
+  runtime.launch(plain_kernel(runtime, "softmax", "softmax_forward"), "softmax_forward", 1, r.global, r.local,
                  static_cast<cl_long>(outer), static_cast<cl_long>(classes), static_cast<cl_long>(inner), x, y);
 }
 
 void softmax_backward(Runtime& runtime, int64_t outer, int64_t classes, int64_t inner, cl_mem y, cl_mem dy,
                       cl_mem dx) {
-  const size_t global[1] = {grid_stride_items(outer * inner)};
-  runtime.launch(plain_kernel(runtime, "softmax", "softmax_backward"), "softmax_backward", 1, global, nullptr,
+  const Range r = grid_stride_range(runtime, outer * inner);
+  runtime.launch(plain_kernel(runtime, "softmax", "softmax_backward"), "softmax_backward", 1, r.global, r.local,
                  static_cast<cl_long>(outer), static_cast<cl_long>(classes), static_cast<cl_long>(inner), y, dy, dx);
 }
 
@@ -32,10 +32,10 @@ void softmax_cross_entropy(Runtime& runtime, int64_t n, int64_t classes, cl_mem 
                                                 static_cast<size_t>(n) * sizeof(int32_t), labels, 0, nullptr, nullptr),
                 "writing " + std::to_string(n) + " labels to the device (clEnqueueWriteBuffer)");
   const Buffer stats(owner, static_cast<size_t>(2 * n));
-  const size_t global[1] = {grid_stride_items(n)};
+  const Range range = grid_stride_range(runtime, n);
   runtime.launch(plain_kernel(runtime, "softmax_cross_entropy", "softmax_cross_entropy"), "softmax_cross_entropy", 1,
-                 global, nullptr, static_cast<cl_long>(n), static_cast<cl_long>(classes), logits, device_labels.mem(),
-                 static_cast<cl_float>(label_smoothing), dlogits, stats.mem());
+                 range.global, range.local, static_cast<cl_long>(n), static_cast<cl_long>(classes), logits,
+                 device_labels.mem(), static_cast<cl_float>(label_smoothing), dlogits, stats.mem());
   std::vector<float> host(static_cast<size_t>(2 * n));
   stats.read(host.data());
   double total = 0.0;

@@ -1,5 +1,5 @@
-// Whole-buffer utilities on a device: fill and copy through the queue's own commands, scale and the sum of
-// squares through small kernels (kernels/scale.cl, kernels/sum_squares.cl).
+// Whole-buffer utilities on a device: fill and copy through the queue's own commands, scale, the sum of squares
+// and a matrix transpose through small kernels (kernels/scale.cl, kernels/sum_squares.cl, kernels/transpose.cl).
 #include <string>
 #include <vector>
 
@@ -24,16 +24,24 @@ void copy(Runtime& runtime, cl_mem src, cl_mem dst, int64_t count) {
 
 void scale(Runtime& runtime, cl_mem x, int64_t count, float factor) {
   cl_kernel kernel = runtime.kernel("scale", "-cl-std=CL1.2", "scale");
-  const size_t global[1] = {grid_stride_items(count)};
-  runtime.launch(kernel, "scale", 1, global, nullptr, static_cast<cl_long>(count), static_cast<cl_float>(factor), x);
+  const Elementwise e = elementwise_launch(runtime, count);
+  runtime.launch(kernel, "scale", 1, e.range.global, e.range.local, static_cast<cl_long>(count), e.chunk,
+                 static_cast<cl_float>(factor), x);
+}
+
+void transpose(Runtime& runtime, cl_mem in, int64_t rows, int64_t cols, cl_mem out) {
+  int_arg(runtime, rows * cols, "transposed floats");
+  const Range r = elements_range(runtime, cols, rows);
+  runtime.launch(plain_kernel(runtime, "transpose", "transpose"), "transpose", 2, r.global, r.local, in,
+                 static_cast<cl_int>(rows), static_cast<cl_int>(cols), out);
 }
 
 double sum_squares(Runtime& runtime, cl_mem x, int64_t count) {
   cl_kernel kernel = runtime.kernel("sum_squares", "-cl-std=CL1.2", "sum_squares");
-  const size_t items = grid_stride_items(count);
+  const Range r = grid_stride_range(runtime, count);
+  const size_t items = r.global[0];
   Buffer partial(runtime.shared_from_this(), items);
-  const size_t global[1] = {items};
-  runtime.launch(kernel, "sum_squares", 1, global, nullptr, static_cast<cl_long>(count), x, partial.mem());
+  runtime.launch(kernel, "sum_squares", 1, r.global, r.local, static_cast<cl_long>(count), x, partial.mem());
   std::vector<float> sums(items);
   partial.read(sums.data());
   double total = 0.0;  // fixed order: the same tensor gives the same bits every call
