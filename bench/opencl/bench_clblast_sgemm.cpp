@@ -44,33 +44,36 @@ struct Shape {
   const char* name;  // what issues it
   bool trans_a, trans_b;
   int64_t m, n, k;
-  bool network;  // part of one training step of the reference network
+  int per_step;  // times one training step of the reference network issues it at batch 64 (0: not part of it)
 };
 
-// conv2d.cpp runs im2col + one SGEMM per chunk of images, a chunk being as many images as keep col and Y within
-// 2^23 floats: conv1 (col 25 x 784 per image, Y 32 x 784) takes all 64 images at once, conv2 (col 800 x 196,
-// Y 64 x 196) 53 images and then 11. Forward: Y [oc, cols] = W [oc, c*25] * col; backward dW (+)= dY * col^T
-// (beta 1 from the second chunk on; timed here with beta 0) and col = W^T * dY. conv1's dX is never asked for
-// (the first layer has no input gradient). dense.cpp: y = x * W^T, dx = dy * W, dW = dy^T * x.
+// What the OpenCL layers issue on a CPU-type device (PoCL) for the reference network at batch 64.
+// conv2d.cpp: im2col + one SGEMM per chunk of images, a chunk as many images as keep col [c*kh*kw, images*oh*ow]
+// and Y within 8 MiB (launch.h, CPU devices): conv1 (col 25 x 784 per image, Y 32 x 784) takes all 64 images,
+// conv2 (col 800 x 196) 13 images at a time, four chunks of 13 and one of 12. Forward: Y [oc, cols] = W [oc, c*k*k]
+// * col; backward dW^T [c*k*k, oc] (+)= col * dY^T (beta 1 from the second chunk on; timed with beta 0), then one
+// small transpose; col = W^T * dY. conv1's dX is never asked for (the first layer has no input gradient).
+// dense.cpp: y^T = W * x^T (then a transpose) when out > n on such devices, else y = x * W^T; dx = dy * W,
+// dW = dy^T * x.
 const Shape kShapes[] = {
-    {"square 256", false, false, 256, 256, 256, false},
-    {"square 512", false, false, 512, 512, 512, false},
-    {"square 1024", false, false, 1024, 1024, 1024, false},
-    {"square 2048", false, false, 2048, 2048, 2048, false},
-    {"conv1 fwd", false, false, 32, 64 * 784, 25, true},
-    {"conv1 dW", false, true, 32, 25, 64 * 784, true},
-    {"conv2 fwd (53 img)", false, false, 64, 53 * 196, 800, true},
-    {"conv2 fwd (11 img)", false, false, 64, 11 * 196, 800, true},
-    {"conv2 dW (53 img)", false, true, 64, 800, 53 * 196, true},
-    {"conv2 dW (11 img)", false, true, 64, 800, 11 * 196, true},
-    {"conv2 dX (53 img)", true, false, 800, 53 * 196, 64, true},
-    {"conv2 dX (11 img)", true, false, 800, 11 * 196, 64, true},
-    {"dense1 fwd", false, true, 64, 1024, 3136, true},
-    {"dense1 dX", false, false, 64, 3136, 1024, true},
-    {"dense1 dW", true, false, 1024, 3136, 64, true},
-    {"dense2 fwd", false, true, 64, 10, 1024, true},
-    {"dense2 dX", false, false, 64, 1024, 10, true},
-    {"dense2 dW", true, false, 10, 1024, 64, true},
+    {"square 256", false, false, 256, 256, 256, 0},
+    {"square 512", false, false, 512, 512, 512, 0},
+    {"square 1024", false, false, 1024, 1024, 1024, 0},
+    {"square 2048", false, false, 2048, 2048, 2048, 0},
+    {"conv1 fwd", false, false, 32, 64 * 784, 25, 1},
+    {"conv1 dW^T", false, true, 25, 32, 64 * 784, 1},
+    {"conv2 fwd (13 img)", false, false, 64, 13 * 196, 800, 4},
+    {"conv2 fwd (12 img)", false, false, 64, 12 * 196, 800, 1},
+    {"conv2 dW^T (13 img)", false, true, 800, 64, 13 * 196, 4},
+    {"conv2 dW^T (12 img)", false, true, 800, 64, 12 * 196, 1},
+    {"conv2 dX (13 img)", true, false, 800, 13 * 196, 64, 4},
+    {"conv2 dX (12 img)", true, false, 800, 12 * 196, 64, 1},
+    {"dense1 fwd (y^T)", false, true, 1024, 64, 3136, 1},
+    {"dense1 dX", false, false, 64, 3136, 1024, 1},
+    {"dense1 dW", true, false, 1024, 3136, 64, 1},
+    {"dense2 fwd", false, true, 64, 10, 1024, 1},
+    {"dense2 dX", false, false, 64, 1024, 10, 1},
+    {"dense2 dW", true, false, 10, 1024, 64, 1},
 };
 
 struct Options {
@@ -196,7 +199,7 @@ int run(const Options& o) {
   bool network_complete = true;
   for (const Shape& s : kShapes) {
     if (!std::regex_search(s.name, only)) {
-      if (s.network) network_complete = false;
+      if (s.per_step > 0) network_complete = false;
       continue;
     }
     std::fprintf(stderr, "bench: %s ...\n", s.name);
@@ -255,14 +258,14 @@ int run(const Options& o) {
     if (o.local_tiles) std::printf(" %s |", rate(flops, col_tiles).c_str());
     std::printf(" %s | %.2f | %.1e |\n", rate(flops, col_clblast).c_str(), col_clblast.best() / col_ours.best(), diff);
     std::fflush(stdout);
-    if (s.network) {
-      network_flops += flops;
-      network_ours += col_ours.best();
-      network_clblast += col_clblast.best();
+    if (s.per_step > 0) {
+      network_flops += s.per_step * flops;
+      network_ours += s.per_step * col_ours.best();
+      network_clblast += s.per_step * col_clblast.best();
     }
   }
   if (network_complete && network_flops > 0.0)
-    std::printf("| **network: all its GEMMs above, once each** | | | | | %.1f (%.2f ms) |%s %.1f (%.2f ms) | **%.2f** | |\n",
+    std::printf("| **network: one training step's GEMMs (each row times it issues it)** | | | | | %.1f (%.2f ms) |%s %.1f (%.2f ms) | **%.2f** | |\n",
                 network_flops / network_ours * 1e-9, network_ours * 1e3, o.local_tiles ? " |" : "",
                 network_flops / network_clblast * 1e-9, network_clblast * 1e3, network_clblast / network_ours);
   std::printf("\nload average at end: %s\n", load_average().c_str());
