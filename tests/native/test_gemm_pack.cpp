@@ -31,6 +31,15 @@ struct PackTier {
 // The tiers with a transposing packer that this CPU runs; says out loud which ones are skipped.
 std::vector<PackTier> pack_tiers() {
   std::vector<PackTier> out;
+#if defined(CNN_HAVE_AVX2)
+  if (cnn::kernel_table("avx2") != nullptr) {
+    out.push_back({"avx2", cnn::sgemm_pack_transposed_avx2, {6, 16}});
+  } else {
+    std::cout << "skipped: CPU lacks AVX2\n";
+  }
+#else
+  std::cout << "skipped: build lacks AVX2\n";
+#endif
 #if defined(CNN_HAVE_AVX512)
   if (cnn::kernel_table("avx512") != nullptr) {
     out.push_back({"avx512", cnn::sgemm_pack_transposed_avx512, {14, 16, 32}});
@@ -54,6 +63,9 @@ std::vector<float> source(size_t count, std::mt19937& rng) {
 
 TEST(GemmPack, TiersUseTheirTransposingPacker) {
   EXPECT_EQ(cnn::sgemm_kernel_generic().pack_transposed, nullptr) << "the generic tier packs portably";
+#if defined(CNN_HAVE_AVX2)
+  EXPECT_EQ(cnn::sgemm_kernel_avx2().pack_transposed, &cnn::sgemm_pack_transposed_avx2);
+#endif
 #if defined(CNN_HAVE_AVX512)
   EXPECT_EQ(cnn::sgemm_kernel_avx512().pack_transposed, &cnn::sgemm_pack_transposed_avx512);
 #endif

@@ -122,6 +122,8 @@ void sgemm_ukr_avx2_6x16(int64_t kc, const float* a, const float* b, float alpha
                          int64_t ldc, int64_t m, int64_t n,
                          const UkrEpilogue* epilogue);
 // ---- transposing packers, one file each: kernels/<isa>/sgemm_pack_<isa>.cpp ----------------------------
+bool sgemm_pack_transposed_avx2(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
+                                float* dst);  // widths 6 and 16
 bool sgemm_pack_transposed_avx512(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
                                   float* dst);  // widths 14, 16 and 32
 

@@ -21,7 +21,8 @@ constexpr SgemmKernel kGenericKernel{"sgemm_ukr_generic_6x8", kGenericBlocking, 
 #if defined(CNN_HAVE_AVX2)
 // The BLIS haswell tile (6x16, 12 ymm accumulators). A micro-panel 6 KiB in L1, B block 1 MiB in L2.
 constexpr SgemmBlocking kAvx2Blocking{6, 16, 2016, 256, 1024};
-constexpr SgemmKernel kAvx2Kernel{"sgemm_ukr_avx2_6x16", kAvx2Blocking, sgemm_ukr_avx2_6x16, nullptr};
+constexpr SgemmKernel kAvx2Kernel{"sgemm_ukr_avx2_6x16", kAvx2Blocking, sgemm_ukr_avx2_6x16,
+                                  sgemm_pack_transposed_avx2};
 #endif
 
 #if defined(CNN_HAVE_AVX512)
