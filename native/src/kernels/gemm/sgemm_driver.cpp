@@ -259,8 +259,8 @@ void run_tile(const SgemmKernel& kernel, int64_t kc, const float* a, const float
 
 // The A micro-panels of the block (ic, pc): packed now into `buffer` or found in the prepacked A.
 // Returns the first panel; *panel_stride is the distance between consecutive panels.
-const float* a_block(const SgemmKernel& kernel, const ASide& a, int64_t mr, int64_t ic, int64_t mc, int64_t pc, int64_t kc, float* buffer,
-                     int64_t* panel_stride) {
+const float* a_block(const SgemmKernel& kernel, const ASide& a, int64_t mr, int64_t ic, int64_t mc, int64_t pc,
+                     int64_t kc, float* buffer, int64_t* panel_stride) {
   if (a.operand == nullptr) {
     *panel_stride = mr * a.k;
     return a.prepacked + ic * a.k + pc * mr;
