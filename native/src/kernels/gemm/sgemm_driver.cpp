@@ -144,6 +144,19 @@ void pack_contiguous_operand(const GemmOperand& self, int64_t width, int64_t fir
   select_pack(false, width)(width, self.data + depth_begin * self.ld + first, self.ld, count, depth, dst);
 }
 
+// Every pack of the driver goes through here. The operand's own packer knows nothing of the tier (strided_operand
+// takes no kernel, and custom operands such as the convolution's have their own packers), so the tier's faster
+// transposing packer is swapped in at this one point, where both are known: only for strided operands whose
+// rows run along the depth (pack_strided_operand), and only for widths the tier has code for.
+void pack_operand(const SgemmKernel& kernel, const GemmOperand& operand, int64_t width, int64_t first, int64_t count,
+                  int64_t depth_begin, int64_t depth, float* dst) {
+  if (operand.pack == pack_strided_operand && kernel.pack_transposed != nullptr &&
+      kernel.pack_transposed(width, operand.data + first * operand.ld + depth_begin, operand.ld, count, depth, dst)) {
+    return;
+  }
+  operand.pack(operand, width, first, count, depth_begin, depth, dst);
+}
+
 // alpha == 0 or k == 0: C = beta * C without reading A or B (BLAS semantics), then the epilogue.
 void scale_c(int64_t m, int64_t n, float beta, float* c, int64_t ldc) {
   for (int64_t i = 0; i < m; ++i) {
@@ -246,13 +259,13 @@ void run_tile(const SgemmKernel& kernel, int64_t kc, const float* a, const float
 
 // The A micro-panels of the block (ic, pc): packed now into `buffer` or found in the prepacked A.
 // Returns the first panel; *panel_stride is the distance between consecutive panels.
-const float* a_block(const ASide& a, int64_t mr, int64_t ic, int64_t mc, int64_t pc, int64_t kc, float* buffer,
-                     int64_t* panel_stride) {
+const float* a_block(const SgemmKernel& kernel, const ASide& a, int64_t mr, int64_t ic, int64_t mc, int64_t pc,
+                     int64_t kc, float* buffer, int64_t* panel_stride) {
   if (a.operand == nullptr) {
     *panel_stride = mr * a.k;
     return a.prepacked + ic * a.k + pc * mr;
   }
-  a.operand->pack(*a.operand, mr, ic, mc, pc, kc, buffer);
+  pack_operand(kernel, *a.operand, mr, ic, mc, pc, kc, buffer);
   *panel_stride = mr * kc;
   return buffer;
 }
@@ -277,11 +290,11 @@ void gemm_columns(const SgemmKernel& kernel, int64_t m, int64_t col0, int64_t co
       const float tile_beta = pc == 0 ? beta : 1.0f;
       const bool last_depth = pc + kc == k;
       int64_t a_stride = 0;
-      const float* panels_a = a_block(a, mr, ic, mc, pc, kc, packed_a, &a_stride);
+      const float* panels_a = a_block(kernel, a, mr, ic, mc, pc, kc, packed_a, &a_stride);
       for (int64_t jc = col0; jc < col0 + cols; jc += nc_max) {
         const int64_t nc = std::min(nc_max, col0 + cols - jc);
         const int64_t n_panels = (nc + nr - 1) / nr;
-        b.pack(b, nr, jc, nc, pc, kc, packed_b);
+        pack_operand(kernel, b, nr, jc, nc, pc, kc, packed_b);
         for (int64_t ip = 0; ip < m_panels; ++ip) {
           for (int64_t jp = 0; jp < n_panels; ++jp) {
             const int64_t row = ic + ip * mr;
@@ -381,7 +394,7 @@ void gemm_run(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int64_t n,
             const int64_t first = part * a_share;
             if (first >= m_panels) continue;
             const int64_t row = ic + first * mr;
-            a.operand->pack(*a.operand, mr, row, std::min(a_share * mr, ic + mc - row), pc, kc,
+            pack_operand(kernel, *a.operand, mr, row, std::min(a_share * mr, ic + mc - row), pc, kc,
                             packed_a + first * mr * kc);
           }
         }
@@ -394,7 +407,7 @@ void gemm_run(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int64_t n,
             const int64_t first = part * b_share;
             if (first >= n_panels) continue;
             const int64_t col = jc + first * nr;
-            b.pack(b, nr, col, std::min(b_share * nr, jc + nc - col), pc, kc, packed_b + first * nr * kc);
+            pack_operand(kernel, b, nr, col, std::min(b_share * nr, jc + nc - col), pc, kc, packed_b + first * nr * kc);
           }
           // Tiles in row order: consecutive tiles of one thread reuse the same A micro-panel.
           const int64_t tile_count = m_panels * n_panels;
@@ -444,7 +457,7 @@ int64_t sgemm_packed_a_floats(const SgemmKernel& kernel, int64_t m, int64_t k) {
 }
 
 void sgemm_pack_a(const SgemmKernel& kernel, int64_t m, int64_t k, const GemmOperand& a, float* dst) {
-  if (m > 0 && k > 0) a.pack(a, kernel.blocking.mr, 0, m, 0, k, dst);
+  if (m > 0 && k > 0) pack_operand(kernel, a, kernel.blocking.mr, 0, m, 0, k, dst);
 }
 
 void sgemm_prepacked_a(const SgemmKernel& kernel, cnn_context& ctx, int64_t m, int64_t n, int64_t k,

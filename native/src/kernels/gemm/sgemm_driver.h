@@ -34,10 +34,20 @@ struct SgemmBlocking {
   int64_t mr, nr, mc, kc, nc;
 };
 
+// A tier's own packer for the transposing case of a strided operand (element (r, p) at src[r * ld + p]: rows of
+// A, or B stored transposed, e.g. x and w of the dense forward): the same panels as the portable packer,
+// ceil(count / width) panels of width x kc, dst[q * width * kc + p * width + r], 0 past `count`. Returns false,
+// writing nothing, for a width it has no code for; the driver then packs portably.
+using SgemmTransposePackFn = bool (*)(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
+                                      float* dst);
+
 struct SgemmKernel {
   const char* name;  // e.g. "sgemm_ukr_avx512_14x32": what a test or benchmark reports
   SgemmBlocking blocking;
   SgemmUkrFn ukr;  // the MR x NR micro-kernel; A is packed in MR-row panels, B in NR-column panels
+  // Used by the driver for operands made by strided_operand(..., true) when not null (the ISA tiers); the
+  // generic tier keeps the portable packer. Custom packers (conv_operands.cpp) still call pack_strided_rows.
+  SgemmTransposePackFn pack_transposed;
 };
 
 // An operand that packs itself, so the GEMM can read matrices that are never stored: convolution packs
@@ -111,6 +121,12 @@ void sgemm_ukr_generic_6x8(int64_t kc, const float* a, const float* b, float alp
 void sgemm_ukr_avx2_6x16(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
                          int64_t ldc, int64_t m, int64_t n,
                          const UkrEpilogue* epilogue);
+// ---- transposing packers, one file each: kernels/<isa>/sgemm_pack_<isa>.cpp ----------------------------
+bool sgemm_pack_transposed_avx2(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
+                                float* dst);  // widths 6 and 16
+bool sgemm_pack_transposed_avx512(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
+                                  float* dst);  // widths 14, 16 and 32
+
 void sgemm_ukr_avx512_14x32(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
                             int64_t ldc, int64_t m, int64_t n,
                             const UkrEpilogue* epilogue);
