@@ -1,10 +1,11 @@
 // The reference network's forward pass called natively through the C ABI: the baseline against which the
 // C# Sequential.Predict overhead is judged (bench/CnnNative.Benchmarks/compare.sh). It issues exactly the
 // calls Predict issues for this network (src/CnnNative/Sequential.cs, Workspace.cs and the layers' Forward):
-//   tensor_write(input) -> conv2d 1->32 5x5 pad 2 -> relu -> maxpool 2 -> conv2d 32->64 5x5 pad 2 -> relu
-//   -> maxpool 2 -> [flatten: a reshape view made once] -> dense 3136->1024 -> relu -> [dropout: a view made
-//   once] -> dense 1024->10 -> tensor_read(output)
-// with every activation a separate tensor created once per batch size (relu is out of place, as in C#), all
+//   tensor_write(input) -> conv2d 1->32 5x5 pad 2 + relu (one fused call) -> maxpool 2 -> conv2d 32->64 5x5
+//   pad 2 + relu (fused) -> maxpool 2 -> [flatten: a reshape view made once] -> dense 3136->1024 + relu (fused)
+//   -> [dropout: a view made once] -> dense 1024->10 -> tensor_read(output)
+// with every activation a separate tensor created once per batch size (Predict fuses a conv or dense layer with
+// the activation after it: cnn_conv2d_forward_fused, cnn_dense_forward_fused), all
 // on one context whose thread count is the row's. Rows: Network/batch:{1,64}/threads:{1,2}, time per batch
 // plus images=x/s. Also the native floor of bench/CnnNative.Benchmarks' OpCallBenchmarks: one
 // cnn_activation_forward (ReLU) and one cnn_tensor_write on 1-element tensors, one thread (rows OpCall/...).
@@ -106,14 +107,17 @@ cnn_status predict(cnn_context* ctx, ReferenceNetwork& net, const std::vector<fl
   const cnn_conv2d_params conv{1, 1, 2, 2, 2, 2, 1, 1};  // stride 1, pad 2 per side, dilation 1
   const cnn_pool2d_params pool{2, 2, 2, 2, 0, 0, 0, 0, 0};  // 2x2 window, stride 2, no padding
   cnn_status s = cnn_tensor_write(net.input.get(), images.data(), images.size());
-  if (s == CNN_OK) s = cnn_conv2d_forward(ctx, net.input.get(), net.w1.get(), net.b1.get(), &conv, net.conv1.get());
-  if (s == CNN_OK) s = cnn_activation_forward(ctx, CNN_ACTIVATION_RELU, 0.0f, net.conv1.get(), net.relu1.get());
+  if (s == CNN_OK)
+    s = cnn_conv2d_forward_fused(ctx, net.input.get(), net.w1.get(), net.b1.get(), &conv, CNN_ACTIVATION_RELU, 0.0f,
+                                 net.relu1.get());
   if (s == CNN_OK) s = cnn_maxpool2d_forward(ctx, net.relu1.get(), &pool, net.pool1.get());
-  if (s == CNN_OK) s = cnn_conv2d_forward(ctx, net.pool1.get(), net.w2.get(), net.b2.get(), &conv, net.conv2.get());
-  if (s == CNN_OK) s = cnn_activation_forward(ctx, CNN_ACTIVATION_RELU, 0.0f, net.conv2.get(), net.relu2.get());
+  if (s == CNN_OK)
+    s = cnn_conv2d_forward_fused(ctx, net.pool1.get(), net.w2.get(), net.b2.get(), &conv, CNN_ACTIVATION_RELU, 0.0f,
+                                 net.relu2.get());
   if (s == CNN_OK) s = cnn_maxpool2d_forward(ctx, net.relu2.get(), &pool, net.pool2.get());
-  if (s == CNN_OK) s = cnn_dense_forward(ctx, net.flatten.get(), net.w3.get(), net.b3.get(), net.dense1.get());
-  if (s == CNN_OK) s = cnn_activation_forward(ctx, CNN_ACTIVATION_RELU, 0.0f, net.dense1.get(), net.relu3.get());
+  if (s == CNN_OK)
+    s = cnn_dense_forward_fused(ctx, net.flatten.get(), net.w3.get(), net.b3.get(), CNN_ACTIVATION_RELU, 0.0f,
+                                net.relu3.get());
   if (s == CNN_OK) s = cnn_dense_forward(ctx, net.dropout.get(), net.w4.get(), net.b4.get(), net.dense2.get());
   if (s == CNN_OK) s = cnn_tensor_read(net.dense2.get(), scores.data(), scores.size());
   return s;
