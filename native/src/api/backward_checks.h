@@ -22,11 +22,6 @@ struct NamedTensor {
   const char* name;
 };
 
-inline bool same_shape(const cnn_tensor& t, std::span<const int64_t> shape) {
-  const std::span<const int64_t> have = t.shape();
-  return have.size() == shape.size() && std::equal(have.begin(), have.end(), shape.begin());
-}
-
 // dy must be on the context's device and have the forward's output shape, e.g.
 // "dy is [2,4,5,5] but the output of the forward is [2,4,6,6] for x [2,3,8,8] and w [4,3,3,3]".
 inline const cnn_tensor& require_dy(const cnn_context& ctx, const cnn_tensor* dy, std::span<const int64_t> output,

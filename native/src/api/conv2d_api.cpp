@@ -97,14 +97,7 @@ void conv_forward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* w
   cnn::require_bias_fits(bias, *w);
 
   const std::array<int64_t, 4> expected = output_shape(g);
-  if (!cnn::same_shape(yt, expected))
-    cnn::fail(CNN_SHAPE_MISMATCH, "y is " + cnn::shape_string(yt) + " but the output must be " +
-                                      cnn::shape_string(expected) + " for x " + cnn::shape_string(*x) + " and w " +
-                                      cnn::shape_string(*w));
-
-  cnn::require_no_alias(yt, "y", x, "x");
-  cnn::require_no_alias(yt, "y", w, "w");
-  cnn::require_no_alias(yt, "y", bias, "bias");
+  cnn::require_weighted_output(yt, expected, *x, *w, bias);
 
   const int64_t count = g.n * g.oc * g.oh * g.ow;
   if (ctx.opencl != nullptr) {

@@ -52,14 +52,7 @@ void dense_forward(cnn_context* context, const cnn_tensor* x, const cnn_tensor* 
   if (bias != nullptr) cnn::require_same_device(ctx, *bias, "bias");
   cnn::require_bias_fits(bias, *w);
   const int64_t expected[2] = {s.n, s.out};
-  if (!cnn::same_shape(yt, expected))
-    cnn::fail(CNN_SHAPE_MISMATCH, "y is " + cnn::shape_string(yt) + " but the output must be " +
-                                      cnn::shape_string(expected) + " for x " + cnn::shape_string(*x) + " and w " +
-                                      cnn::shape_string(*w));
-
-  cnn::require_no_alias(yt, "y", x, "x");
-  cnn::require_no_alias(yt, "y", w, "w");
-  cnn::require_no_alias(yt, "y", bias, "bias");
+  cnn::require_weighted_output(yt, expected, *x, *w, bias);
 
   if (ctx.opencl != nullptr) {
     using cnn::opencl::device_memory;

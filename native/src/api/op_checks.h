@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <string>
 
 #include "core/context.h"
@@ -25,6 +26,23 @@ inline void require_no_alias(const cnn_tensor& y, const char* y_name, const cnn_
   if (input != nullptr && input->storage.get() == y.storage.get())
     fail(CNN_INVALID_ARGUMENT, std::string(y_name) + " " + shape_string(y) + " shares its storage with " + name +
                                    " " + shape_string(*input) + "; the output must be a separate tensor");
+}
+
+inline bool same_shape(const cnn_tensor& t, std::span<const int64_t> shape) {
+  const std::span<const int64_t> have = t.shape();
+  return have.size() == shape.size() && std::equal(have.begin(), have.end(), shape.begin());
+}
+
+// The output y of a forward op with weights (conv, dense) must have `expected`'s shape, e.g. "y is [2,4,5,5] but
+// the output must be [2,4,6,6] for x [2,3,8,8] and w [4,3,3,3]", and share storage with none of x, w and bias.
+inline void require_weighted_output(const cnn_tensor& y, std::span<const int64_t> expected, const cnn_tensor& x,
+                                    const cnn_tensor& w, const cnn_tensor* bias) {
+  if (!same_shape(y, expected))
+    fail(CNN_SHAPE_MISMATCH, "y is " + shape_string(y) + " but the output must be " + shape_string(expected) +
+                                 " for x " + shape_string(x) + " and w " + shape_string(w));
+  require_no_alias(y, "y", &x, "x");
+  require_no_alias(y, "y", &w, "w");
+  require_no_alias(y, "y", bias, "bias");
 }
 
 // An optional bias must be [OC] for weights whose dimension 0 is OC (conv [OC,C,KH,KW], dense [OUT,IN]).
