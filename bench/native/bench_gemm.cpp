@@ -8,6 +8,7 @@
 // Usage: cnn_native_bench [--benchmark_filter=Sgemm/avx512] [--benchmark_min_time=0.3] [--benchmark_repetitions=3]
 #include <benchmark/benchmark.h>
 #include <cnn/cnn.h>
+#include <cnn/cnn_handles.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -27,10 +28,7 @@ double cnn_bench_fma_peak_avx512_gflops(long iterations);  // fma_peak_avx512.cp
 
 namespace {
 
-struct ContextDeleter {
-  void operator()(cnn_context* c) const { cnn_context_destroy(c); }
-};
-using ContextPtr = std::unique_ptr<cnn_context, ContextDeleter>;
+using cnn_cpp::ContextPtr;
 
 ContextPtr make_context(int64_t threads) {
   cnn_context* c = nullptr;

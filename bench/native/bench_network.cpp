@@ -12,6 +12,7 @@
 // Usage: cnn_native_bench --benchmark_filter='^(Network|OpCall)/' [--benchmark_repetitions=5]
 #include <benchmark/benchmark.h>
 #include <cnn/cnn.h>
+#include <cnn/cnn_handles.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -23,14 +24,8 @@
 
 namespace {
 
-struct ContextDeleter {
-  void operator()(cnn_context* c) const { cnn_context_destroy(c); }
-};
-struct TensorDeleter {
-  void operator()(cnn_tensor* t) const { cnn_tensor_destroy(t); }
-};
-using ContextPtr = std::unique_ptr<cnn_context, ContextDeleter>;
-using TensorPtr = std::unique_ptr<cnn_tensor, TensorDeleter>;
+using cnn_cpp::ContextPtr;
+using cnn_cpp::TensorPtr;
 
 // Thrown by setup only; the timed loop checks statuses without exceptions.
 struct SetupError {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cnn/cnn.h>
+#include <cnn/cnn_handles.hpp>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -15,14 +16,8 @@
 
 namespace cnn_test {
 
-struct ContextDeleter {
-  void operator()(cnn_context* c) const { cnn_context_destroy(c); }
-};
-struct TensorDeleter {
-  void operator()(cnn_tensor* t) const { cnn_tensor_destroy(t); }
-};
-using ContextPtr = std::unique_ptr<cnn_context, ContextDeleter>;
-using TensorPtr = std::unique_ptr<cnn_tensor, TensorDeleter>;
+using cnn_cpp::ContextPtr;
+using cnn_cpp::TensorPtr;
 
 inline ContextPtr make_context(int32_t threads = 1) {
   cnn_context* c = nullptr;

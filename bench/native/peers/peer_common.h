@@ -7,6 +7,7 @@
 
 #include <benchmark/benchmark.h>
 #include <cnn/cnn.h>
+#include <cnn/cnn_handles.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -28,14 +29,8 @@ inline constexpr const char* kOnednnBlocked = "oneDNN-blocked";  // format_tag::
 std::vector<float> random_vector(size_t count, uint32_t seed);  // uniform in [-1, 1)
 
 // ---- CnnNative through the C ABI ------------------------------------------------------------------
-struct ContextDeleter {
-  void operator()(cnn_context* c) const { cnn_context_destroy(c); }
-};
-struct TensorDeleter {
-  void operator()(cnn_tensor* t) const { cnn_tensor_destroy(t); }
-};
-using ContextPtr = std::unique_ptr<cnn_context, ContextDeleter>;
-using TensorPtr = std::unique_ptr<cnn_tensor, TensorDeleter>;
+using cnn_cpp::ContextPtr;
+using cnn_cpp::TensorPtr;
 
 // Null (with the library's message in *error) when creation fails.
 ContextPtr make_context(int64_t threads, std::string* error);
