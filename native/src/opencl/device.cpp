@@ -19,26 +19,30 @@ std::string code_text(cl_int code) { return std::string(error_name(code)) + " ("
   fail(CNN_DEVICE_ERROR, what + " failed while listing OpenCL devices: " + code_text(code));
 }
 
-std::string platform_text(const Api& cl, cl_platform_id platform, cl_platform_info param) {
+// A text property through a clGet*Info call `get(size, value, size_ret)`: its size first, then the text, without
+// the trailing NUL and the spaces some drivers pad with.
+template <class Get>
+std::string info_text(Get get, const char* what) {
   size_t size = 0;
-  cl_int code = cl.GetPlatformInfo(platform, param, 0, nullptr, &size);
-  if (code != CL_SUCCESS) fail_enumeration(code, "clGetPlatformInfo");
+  cl_int code = get(0, nullptr, &size);
+  if (code != CL_SUCCESS) fail_enumeration(code, what);
   std::string text(size, '\0');
-  code = cl.GetPlatformInfo(platform, param, size, text.data(), nullptr);
-  if (code != CL_SUCCESS) fail_enumeration(code, "clGetPlatformInfo");
+  code = get(size, text.data(), nullptr);
+  if (code != CL_SUCCESS) fail_enumeration(code, what);
   while (!text.empty() && (text.back() == '\0' || text.back() == ' ')) text.pop_back();
   return text;
 }
 
+std::string platform_text(const Api& cl, cl_platform_id platform, cl_platform_info param) {
+  return info_text([&](size_t size, void* value, size_t* size_ret) {
+    return cl.GetPlatformInfo(platform, param, size, value, size_ret);
+  }, "clGetPlatformInfo");
+}
+
 std::string device_text(const Api& cl, cl_device_id device, cl_device_info param) {
-  size_t size = 0;
-  cl_int code = cl.GetDeviceInfo(device, param, 0, nullptr, &size);
-  if (code != CL_SUCCESS) fail_enumeration(code, "clGetDeviceInfo");
-  std::string text(size, '\0');
-  code = cl.GetDeviceInfo(device, param, size, text.data(), nullptr);
-  if (code != CL_SUCCESS) fail_enumeration(code, "clGetDeviceInfo");
-  while (!text.empty() && (text.back() == '\0' || text.back() == ' ')) text.pop_back();
-  return text;
+  return info_text([&](size_t size, void* value, size_t* size_ret) {
+    return cl.GetDeviceInfo(device, param, size, value, size_ret);
+  }, "clGetDeviceInfo");
 }
 
 template <class T>
