@@ -10,6 +10,7 @@
 #include <cpuid.h>
 #endif
 
+#include "kernels/gemm/conv_direct.h"
 #include "kernels/gemm/sgemm_driver.h"
 #include "kernels/kernels.h"
 
@@ -111,7 +112,13 @@ constexpr KernelTable kGenericTable{
 constexpr KernelTable kAvx2Table = CNN_ISA_TABLE(avx2);
 #endif
 #if defined(CNN_HAVE_AVX512)
-constexpr KernelTable kAvx512Table = CNN_ISA_TABLE(avx512);
+// AVX-512 also has the direct forward convolution (kernels/gemm/conv_direct.h), for the shapes it suits.
+constexpr KernelTable kAvx512Table = [] {
+  KernelTable avx512 = CNN_ISA_TABLE(avx512);
+  avx512.conv2d_forward = conv2d_forward_avx512;
+  avx512.conv2d_forward_relu = conv2d_forward_relu_avx512;
+  return avx512;
+}();
 #endif
 #undef CNN_ISA_TABLE
 

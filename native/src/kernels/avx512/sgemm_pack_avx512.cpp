@@ -1,18 +1,20 @@
 // Packs a transposed SGEMM operand (element (r, p) at src[r * ld + p]: rows of A, or B stored transposed as in
-// the dense forward's weights) into panels of width 14, 16 or 32 with AVX-512F, 16 rows x 16 depths at a time.
+// the dense forward's weights) into panels of width 14, 16, 32 or 64 with AVX-512F, 16 rows x 16 depths at a time.
 // Layout: dst as PackFn in sgemm_driver.cpp, panel q at dst[q * width * kc + p * width + r], 0 past `count`.
 // Reference kernel: the portable pack_strided<W> (kernels/gemm/sgemm_driver.cpp); the copy is bit-exact.
 //
 // Each step loads 16 source rows of 16 floats (a masked load for the last depths; rows past `count` are zero
 // registers, never read), transposes them in registers (unpacklo/hi_ps, unpacklo/hi_pd, two rounds of
-// shuffle_f32x4) and stores 16 depth rows of the panel: whole vectors for widths 16 and 32, 14-lane masked
-// stores for width 14. The portable packer copies one float at a time with a width * 4-byte store stride.
+// shuffle_f32x4) and stores 16 depth rows of the panel: whole vectors for widths 16, 32 and 64 (64: the direct
+// convolution's weights, kernels/gemm/conv_forward_direct.cpp), 14-lane masked stores for width 14. The portable
+// packer copies one float at a time with a width * 4-byte store stride.
 // Compiled with the AVX-512 flags (CMakeLists.txt); everything but the exported function has internal linkage.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/avx512/transpose_avx512.h"
 #include "kernels/gemm/sgemm_driver.h"
 
 // GCC 12's unpack and shuffle intrinsics pass _mm512_undefined_ps() (`__m512 __Y = __Y;`) as the unused
@@ -24,35 +26,7 @@ namespace cnn {
 
 namespace {
 
-// r[i] holds row i's 16 consecutive depths; afterwards r[j] holds depth j of the 16 rows.
-void transpose16(__m512 r[16]) {
-  __m512 t[16];
-  for (int k = 0; k < 8; ++k) {
-    t[2 * k] = _mm512_unpacklo_ps(r[2 * k], r[2 * k + 1]);
-    t[2 * k + 1] = _mm512_unpackhi_ps(r[2 * k], r[2 * k + 1]);
-  }
-  // u[4 * g + c]: in each 128-bit lane L, depth 4L + c of rows 4g .. 4g + 3.
-  __m512 u[16];
-  for (int g = 0; g < 4; ++g) {
-    const __m512d a = _mm512_castps_pd(t[4 * g]), b = _mm512_castps_pd(t[4 * g + 1]);
-    const __m512d c = _mm512_castps_pd(t[4 * g + 2]), d = _mm512_castps_pd(t[4 * g + 3]);
-    u[4 * g + 0] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-    u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-    u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-    u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-  }
-  // Depth 4L + c of all 16 rows is lane L of u[c], u[4 + c], u[8 + c], u[12 + c].
-  for (int c = 0; c < 4; ++c) {
-    const __m512 v_even = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);  // lanes 0, 2 of each
-    const __m512 v_odd = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);   // lanes 1, 3 of each
-    const __m512 w_even = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
-    const __m512 w_odd = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
-    r[0 + c] = _mm512_shuffle_f32x4(v_even, w_even, 0x88);
-    r[4 + c] = _mm512_shuffle_f32x4(v_odd, w_odd, 0x88);
-    r[8 + c] = _mm512_shuffle_f32x4(v_even, w_even, 0xDD);
-    r[12 + c] = _mm512_shuffle_f32x4(v_odd, w_odd, 0xDD);
-  }
-}
+using avx512::transpose16;
 
 // Rows [0, rows) of one 16-row group (rows <= 16) over all kc depths into dst (row stride W floats);
 // store_mask picks the lanes written (the 14 of a width-14 panel, else all 16).
@@ -84,7 +58,7 @@ void pack_group(const float* src, int64_t ld, int64_t rows, int64_t kc, float* d
 
 template <int W>
 void pack(const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
-  constexpr int kGroups = W == 32 ? 2 : 1;
+  constexpr int kGroups = W == 14 ? 1 : W / 16;
   const __mmask16 store_mask = W == 14 ? static_cast<__mmask16>(0x3FFF) : static_cast<__mmask16>(0xFFFF);
   for (int64_t first = 0; first < count; first += W, src += W * ld, dst += W * kc) {
     const int64_t rows = std::min<int64_t>(W, count - first);
@@ -102,6 +76,7 @@ bool sgemm_pack_transposed_avx512(int64_t width, const float* src, int64_t ld, i
     case 14: pack<14>(src, ld, count, kc, dst); return true;
     case 16: pack<16>(src, ld, count, kc, dst); return true;
     case 32: pack<32>(src, ld, count, kc, dst); return true;
+    case 64: pack<64>(src, ld, count, kc, dst); return true;
     default: return false;
   }
 }

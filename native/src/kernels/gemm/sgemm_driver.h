@@ -125,7 +125,7 @@ void sgemm_ukr_avx2_6x16(int64_t kc, const float* a, const float* b, float alpha
 bool sgemm_pack_transposed_avx2(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
                                 float* dst);  // widths 6 and 16
 bool sgemm_pack_transposed_avx512(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
-                                  float* dst);  // widths 14, 16 and 32
+                                  float* dst);  // widths 14, 16, 32 and 64
 
 void sgemm_ukr_avx512_14x32(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
                             int64_t ldc, int64_t m, int64_t n,

@@ -1,0 +1,72 @@
+// The direct forward convolution (kernels/gemm/conv_forward_direct.cpp): no im2col at all. Output channels run
+// along the vector lanes and output pixels along the registers, so each tap (c, ky, kx) costs one vector load of
+// packed weights per 16 channels and one broadcast per pixel straight from a zero-padded copy of the image; the
+// tile is transposed to NCHW in registers on the way out, with bias and ReLU. oneDNN's jit forward convolution
+// for a plain NCHW source (jit_avx512_common_conv_kernel) is the model, without its blocked layouts.
+// Layout: x [n,c,h,w] NCHW, w [oc,c,kh,kw] OIHW, bias [oc] or null, y [n,oc,oh,ow].
+// Reference kernel: conv2d_forward_ref (kernels/ref/conv2d_ref.cpp).
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/gemm/sgemm_driver.h"
+#include "kernels/kernels.h"
+
+namespace cnn {
+
+// One tile: `pixels` consecutive output pixels of one output row x one block of output channels, summed over
+// every tap in tap order (one FMA chain per output element, so the bits never depend on tiling or threads).
+struct ConvDirectTileArgs {
+  int64_t taps;             // C * KH * KW
+  const int32_t* offsets;   // offsets[t]: where tap t reads, in floats from `input`
+  const float* input;       // the padded image at the window corner of the tile's first pixel
+  const float* weights;     // the block's packed weights: [taps][block channels], zero past the real ones
+  int64_t pixels;           // pixels stored (<= the kernel's); all are computed, the padded image has room
+  int64_t channels;         // channels stored (<= the kernel's block)
+  float* y;                 // output of the block's first channel at the tile's first pixel
+  int64_t channel_stride;   // OH * OW
+  const float* bias;        // the block's first bias, or null
+  bool relu;
+};
+using ConvDirectTileFn = void (*)(const ConvDirectTileArgs& args);
+
+// One tier's tile shape and code. Each tile holds pixels x channels accumulators (28 zmm for the AVX-512 ones).
+struct ConvDirectKernel {
+  const char* name;
+  int64_t pixels;      // per tile, along one output row
+  int64_t channels;    // per block: a multiple of 16, and a width pack_weights knows
+  ConvDirectTileFn stride1;  // stride_w == 1
+  ConvDirectTileFn stride2;  // stride_w == 2
+  SgemmTransposePackFn pack_weights;  // w [oc, taps] into [block][taps][channels] panels (SgemmTransposePackFn)
+};
+
+#if defined(CNN_HAVE_AVX512)
+// kernels/avx512/conv_direct_avx512.cpp: 7 pixels x 64 channels and 14 pixels x 32 channels.
+void conv_direct_avx512_7x64_s1(const ConvDirectTileArgs& args);
+void conv_direct_avx512_7x64_s2(const ConvDirectTileArgs& args);
+void conv_direct_avx512_14x32_s1(const ConvDirectTileArgs& args);
+void conv_direct_avx512_14x32_s2(const ConvDirectTileArgs& args);
+const ConvDirectKernel& conv_direct_kernel_avx512_7x64();
+const ConvDirectKernel& conv_direct_kernel_avx512_14x32();
+#endif
+
+// The AVX-512 tier's choice for this shape, or null when the im2col + GEMM path suits it better (or is the only
+// one that can run it): stride_w 1 or 2, at least 16 output channels, not a 1x1 stride-1 unpadded convolution
+// (those go straight to GEMM), and tiles that waste at most a third of their work on padding.
+const ConvDirectKernel* conv_direct_choice_avx512(const Conv2dGeometry& g);
+
+// y = conv(x, w) + bias, then max(y, 0) when relu, with `kernel`, on ctx's threads. `kernel` must suit g
+// (stride_w 1 or 2).
+void conv2d_forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
+                           const float* w, const float* bias, bool relu, float* y);
+
+#if defined(CNN_HAVE_AVX512)
+// The AVX-512 table's forward convolution: direct where conv_direct_choice_avx512 picks a kernel, else
+// conv2d_forward_gemm(_relu).
+void conv2d_forward_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
+                           const float* bias, float* y);
+void conv2d_forward_relu_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
+                                const float* bias, float* y);
+#endif
+
+}  // namespace cnn

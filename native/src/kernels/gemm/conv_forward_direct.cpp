@@ -1,0 +1,231 @@
+// The direct forward convolution's portable half (kernels/gemm/conv_direct.h): the choice of tile, the packed
+// weights and tap offsets, the zero-padded image, the loops over channel blocks, output rows and tiles, and the
+// threads. The tiles themselves are the tier's (kernels/avx512/conv_direct_avx512.cpp).
+// Layout: x [n,c,h,w] NCHW, w [oc,c,kh,kw] OIHW, bias [oc] or null, y [n,oc,oh,ow].
+// Reference kernel: conv2d_forward_ref (kernels/ref/conv2d_ref.cpp).
+//
+// Why direct: im2col + GEMM copies every input element KH*KW times into the GEMM's B panels (~20% of the time
+// of the reference network's second layer), and its 64 output channels run as 14 + 14 + 14 + 14 + 8 rows of the
+// 14 x 32 micro-kernel. Here channels are the vector lanes (no remainder for multiples of 16) and the pixels are
+// broadcast from the padded image, so nothing is copied per tap. Measured on the 2-core Sapphire Rapids VM
+// (cnn_peer_bench ConvFwd, both builds interleaved in one session, best of 2): one thread L1-L4 68/96/105/98 ->
+// 84/119/116/108 GFLOP/s, two threads (L2-L4) 135/104/139 -> 180/224/220.
+//
+// Every output element is one FMA chain over the taps in order, whatever the tile, the block or the thread that
+// computes it: results do not depend on the thread count.
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+
+#include "core/context.h"
+#include "kernels/gemm/conv_direct.h"
+
+namespace cnn {
+
+namespace {
+
+// Below this many multiply-adds per thread, a parallel region costs more than it saves.
+constexpr double kMinMultiplyAddsPerThread = 65536.0;
+// The largest padded image (floats) the direct path copies; larger ones go through im2col + GEMM, whose panels
+// need no copy of the whole image. 64M floats also keeps every tap offset inside int32.
+constexpr int64_t kMaxPaddedFloats = int64_t{1} << 26;
+
+int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+// The padded image: rows and columns that the output's windows reach, from (-pad_top, -pad_left) on.
+struct PaddedShape {
+  int64_t h, w;
+  int64_t floats;  // C * h * w, plus room for a last tile's pixels past OW
+};
+
+PaddedShape padded_shape(const Conv2dGeometry& g, int64_t tile_pixels) {
+  const int64_t h = (g.oh - 1) * g.stride_h + (g.kh - 1) * g.dilation_h + 1;
+  const int64_t w = (g.ow - 1) * g.stride_w + (g.kw - 1) * g.dilation_w + 1;
+  return {h, w, g.c * h * w + tile_pixels * g.stride_w};
+}
+
+// The padded copy of one image, zeros outside x (and in the room past the last row).
+void pad_image(const Conv2dGeometry& g, const PaddedShape& p, const float* image, float* dst) {
+  const int64_t left = std::min<int64_t>(g.pad_left, p.w);
+  const int64_t copied = std::clamp<int64_t>(p.w - g.pad_left, 0, g.w);
+  for (int64_t c = 0; c < g.c; ++c) {
+    for (int64_t i = 0; i < p.h; ++i) {
+      float* row = dst + (c * p.h + i) * p.w;
+      const int64_t iy = i - g.pad_top;
+      if (iy < 0 || iy >= g.h) {
+        std::memset(row, 0, static_cast<size_t>(p.w) * sizeof(float));
+        continue;
+      }
+      std::memset(row, 0, static_cast<size_t>(left) * sizeof(float));
+      std::memcpy(row + left, image + (c * g.h + iy) * g.w, static_cast<size_t>(copied) * sizeof(float));
+      std::memset(row + left + copied, 0, static_cast<size_t>(p.w - left - copied) * sizeof(float));
+    }
+  }
+  const int64_t body = g.c * p.h * p.w;
+  std::memset(dst + body, 0, static_cast<size_t>(p.floats - body) * sizeof(float));
+}
+
+// w [oc, taps] into [block][taps][channels], zero past oc: the tier's transposing packer, or this loop.
+void pack_weights(const ConvDirectKernel& kernel, const float* w, int64_t oc, int64_t taps, float* dst) {
+  const int64_t nb = kernel.channels;
+  if (kernel.pack_weights != nullptr && kernel.pack_weights(nb, w, taps, oc, taps, dst)) return;
+  for (int64_t b = 0; b * nb < oc; ++b) {
+    for (int64_t t = 0; t < taps; ++t) {
+      for (int64_t q = 0; q < nb; ++q) {
+        const int64_t o = b * nb + q;
+        dst[(b * taps + t) * nb + q] = o < oc ? w[o * taps + t] : 0.0f;
+      }
+    }
+  }
+}
+
+struct Pass {
+  const ConvDirectKernel& kernel;
+  ConvDirectTileFn tile;
+  const Conv2dGeometry& g;
+  PaddedShape padded;
+  const int32_t* offsets;
+  const float* packed_w;
+  const float* bias;
+  bool relu;
+};
+
+// Work items [begin, end) of one image, item = block * OH + output row.
+void run_items(const Pass& s, const float* padded, float* y_image, int64_t begin, int64_t end) {
+  const Conv2dGeometry& g = s.g;
+  const int64_t nb = s.kernel.channels;
+  const int64_t taps = g.c * g.kh * g.kw;
+  const int64_t plane = g.oh * g.ow;
+  ConvDirectTileArgs args{};
+  args.taps = taps;
+  args.offsets = s.offsets;
+  args.channel_stride = plane;
+  args.relu = s.relu;
+  for (int64_t item = begin; item < end; ++item) {
+    const int64_t block = item / g.oh;
+    const int64_t oy = item % g.oh;
+    args.weights = s.packed_w + block * taps * nb;
+    args.channels = std::min(nb, g.oc - block * nb);
+    args.bias = s.bias != nullptr ? s.bias + block * nb : nullptr;
+    const float* row = padded + oy * g.stride_h * s.padded.w;
+    float* y_row = y_image + block * nb * plane + oy * g.ow;
+    for (int64_t ox = 0; ox < g.ow; ox += s.kernel.pixels) {
+      args.input = row + ox * g.stride_w;
+      args.pixels = std::min(s.kernel.pixels, g.ow - ox);
+      args.y = y_row + ox;
+      s.tile(args);
+    }
+  }
+}
+
+}  // namespace
+
+void conv2d_forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
+                           const float* w, const float* bias, bool relu, float* y) {
+  const int64_t taps = g.c * g.kh * g.kw;
+  const int64_t nb = kernel.channels;
+  const int64_t blocks = (g.oc + nb - 1) / nb;
+  const PaddedShape padded = padded_shape(g, kernel.pixels);
+  const int64_t padded_stride = round_up(padded.floats, 16);  // each thread's image on its own cache lines
+  const int64_t image_size = g.c * g.h * g.w;
+  const int64_t out_size = g.oc * g.oh * g.ow;
+  const int64_t items = blocks * g.oh;
+
+  const double work = static_cast<double>(g.n) * static_cast<double>(g.oc * g.oh * g.ow) * static_cast<double>(taps);
+  const int threads = work < 2.0 * kMinMultiplyAddsPerThread ? 1 : ctx.threads.load();
+  // Whole images per thread when they split evenly (or there are many); else the rows of one image at a time.
+  const bool by_image = threads > 1 && g.n >= threads && (g.n % threads == 0 || g.n >= 4 * threads);
+  const int64_t images_at_once = by_image ? threads : 1;
+
+  const int64_t weight_floats = round_up(blocks * taps * nb, 16);
+  const int64_t offset_floats = round_up(taps, 16);  // int32 offsets, one float slot each
+  Scratch scratch(ctx.scratch(static_cast<size_t>(weight_floats + offset_floats + images_at_once * padded_stride)));
+  float* packed_w = scratch.data();
+  int32_t* offsets = reinterpret_cast<int32_t*>(packed_w + weight_floats);
+  float* images = packed_w + weight_floats + offset_floats;
+
+  pack_weights(kernel, w, g.oc, taps, packed_w);
+  for (int64_t c = 0, t = 0; c < g.c; ++c) {
+    for (int64_t ky = 0; ky < g.kh; ++ky) {
+      for (int64_t kx = 0; kx < g.kw; ++kx, ++t) {
+        offsets[t] = static_cast<int32_t>((c * padded.h + ky * g.dilation_h) * padded.w + kx * g.dilation_w);
+      }
+    }
+  }
+  const Pass pass{kernel, g.stride_w == 1 ? kernel.stride1 : kernel.stride2, g, padded, offsets, packed_w, bias, relu};
+
+  if (by_image) {
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t n = 0; n < g.n; ++n) {
+      float* image = images + omp_get_thread_num() * padded_stride;
+      pad_image(g, padded, x + n * image_size, image);
+      run_items(pass, image, y + n * out_size, 0, items);
+    }
+    return;
+  }
+  for (int64_t n = 0; n < g.n; ++n) {
+    pad_image(g, padded, x + n * image_size, images);
+    const int team = static_cast<int>(std::min<int64_t>(threads, items));
+#pragma omp parallel num_threads(team) if (team > 1)
+    {
+      // Contiguous runs of items per thread: a thread keeps its block's weights across its rows.
+      const int64_t share = (items + team - 1) / team;
+      const int64_t begin = std::min(items, omp_get_thread_num() * share);
+      run_items(pass, images, y + n * out_size, begin, std::min(items, begin + share));
+    }
+  }
+}
+
+#if defined(CNN_HAVE_AVX512)
+
+namespace {
+
+constexpr ConvDirectKernel kAvx512_7x64{"conv_direct_avx512_7x64", 7, 64, conv_direct_avx512_7x64_s1,
+                                        conv_direct_avx512_7x64_s2, sgemm_pack_transposed_avx512};
+constexpr ConvDirectKernel kAvx512_14x32{"conv_direct_avx512_14x32", 14, 32, conv_direct_avx512_14x32_s1,
+                                         conv_direct_avx512_14x32_s2, sgemm_pack_transposed_avx512};
+
+// Multiply-adds per tap that a kernel's tiles compute for one image row, padding included.
+int64_t padded_work(const ConvDirectKernel& k, const Conv2dGeometry& g) {
+  return round_up(g.oc, k.channels) * round_up(g.ow, k.pixels);
+}
+
+}  // namespace
+
+const ConvDirectKernel& conv_direct_kernel_avx512_7x64() { return kAvx512_7x64; }
+const ConvDirectKernel& conv_direct_kernel_avx512_14x32() { return kAvx512_14x32; }
+
+const ConvDirectKernel* conv_direct_choice_avx512(const Conv2dGeometry& g) {
+  if (g.stride_w != 1 && g.stride_w != 2) return nullptr;
+  if (g.oc < 16) return nullptr;
+  const bool pointwise = g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
+                         g.pad_left == 0 && g.oh == g.h && g.ow == g.w;
+  if (pointwise) return nullptr;
+  if (padded_shape(g, 14).floats > kMaxPaddedFloats) return nullptr;
+  const int64_t a = padded_work(kAvx512_7x64, g);
+  const int64_t b = padded_work(kAvx512_14x32, g);
+  // Equal work: 7 x 64 reads each weight once per 7 pixels and wins on narrow rows (L2: 14 pixels); 14 x 32
+  // streams half the weights per tap and wins on wide ones (L3, L4).
+  const ConvDirectKernel* best = a < b || (a == b && g.ow < 28) ? &kAvx512_7x64 : &kAvx512_14x32;
+  const int64_t useful = g.oc * g.ow;
+  return std::min(a, b) * 2 <= useful * 3 ? best : nullptr;
+}
+
+void conv2d_forward_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
+                           const float* bias, float* y) {
+  if (const ConvDirectKernel* k = conv_direct_choice_avx512(g)) return conv2d_forward_direct(*k, ctx, g, x, w, bias, false, y);
+  conv2d_forward_gemm(ctx, g, x, w, bias, y);
+}
+
+void conv2d_forward_relu_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
+                                const float* bias, float* y) {
+  if (const ConvDirectKernel* k = conv_direct_choice_avx512(g)) return conv2d_forward_direct(*k, ctx, g, x, w, bias, true, y);
+  conv2d_forward_gemm_relu(ctx, g, x, w, bias, y);
+}
+
+#endif
+
+}  // namespace cnn

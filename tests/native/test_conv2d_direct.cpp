@@ -1,0 +1,224 @@
+// The direct forward convolution (kernels/gemm/conv_direct.h): each AVX-512 tile kernel, both strides, with and
+// without bias and the fused ReLU, against conv2d_forward_ref on random geometries (sizes 1 and primes, channel
+// counts that are not multiples of 16, outputs narrower than a tile and not multiples of it, kernels 1-7,
+// paddings 0-3 per side, dilation 1-2, batch 1 and more) and chosen ones (the benchmark layers); identical bits
+// for 1 and 2 threads in both threading modes (whole images, rows of one image); which shapes the AVX-512 table
+// sends to which kernel; and that the table's forward convolution is the one that ran.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "conv2d_cases.h"
+#include "core/context.h"
+#include "kernels/gemm/conv_direct.h"
+#include "kernels/kernels.h"
+#include "test_util.h"
+
+namespace {
+
+using namespace cnn_test;
+
+#if defined(CNN_HAVE_AVX512)
+
+struct ConvData {
+  std::vector<float> x, w, bias;
+};
+
+ConvData make_data(const ConvCase& s, std::mt19937& rng) {
+  ConvData d;
+  d.x = random_vector(static_cast<size_t>(s.n * s.c * s.h * s.w), rng);
+  d.w = random_vector(static_cast<size_t>(s.oc * s.c * s.kh * s.kw), rng);
+  if (s.bias) d.bias = random_vector(static_cast<size_t>(s.oc), rng);
+  return d;
+}
+
+// y starts as NaN, so an element the kernel skips fails the comparison.
+std::vector<float> run_direct(const cnn::ConvDirectKernel& k, cnn_context& ctx, const ConvCase& s, const ConvData& d,
+                              bool relu) {
+  const cnn::Conv2dGeometry g = geometry(s);
+  std::vector<float> y(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), std::numeric_limits<float>::quiet_NaN());
+  cnn::conv2d_forward_direct(k, ctx, g, d.x.data(), d.w.data(), s.bias ? d.bias.data() : nullptr, relu, y.data());
+  return y;
+}
+
+std::vector<float> run_ref(cnn_context& ctx, const ConvCase& s, const ConvData& d, bool relu) {
+  const cnn::Conv2dGeometry g = geometry(s);
+  std::vector<float> y(static_cast<size_t>(g.n * g.oc * g.oh * g.ow));
+  cnn::conv2d_forward_ref(ctx, g, d.x.data(), d.w.data(), s.bias ? d.bias.data() : nullptr, y.data());
+  if (relu) cnn::activation_forward_ref(ctx, CNN_ACTIVATION_RELU, 0.0f, static_cast<int64_t>(y.size()), y.data(), y.data());
+  return y;
+}
+
+bool has_avx512() {
+  if (cnn::kernel_table("avx512") != nullptr) return true;
+  std::cout << "skipped: CPU lacks AVX-512\n";
+  return false;
+}
+
+const cnn::ConvDirectKernel* const kKernels[] = {&cnn::conv_direct_kernel_avx512_7x64(),
+                                                 &cnn::conv_direct_kernel_avx512_14x32()};
+
+::testing::AssertionResult matches_reference(cnn_context& ctx, const ConvCase& s, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const ConvData d = make_data(s, rng);
+  for (bool relu : {false, true}) {
+    const std::vector<float> ref = run_ref(ctx, s, d, relu);
+    for (const cnn::ConvDirectKernel* k : kKernels) {
+      ::testing::AssertionResult r =
+          all_close(run_direct(*k, ctx, s, d, relu), ref, describe(s, seed) + " on " + k->name + (relu ? ", ReLU" : ""));
+      if (!r) return r;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST(Conv2dDirect, MatchesReferenceOnRandomShapes) {
+  if (!has_avx512()) return;
+  ContextPtr ctx = make_context(2);
+  std::mt19937 shapes(20261123);
+  std::uniform_int_distribution<int64_t> channels(1, 80);
+  int batched = 0, strided = 0, dilated = 0, asymmetric = 0, partial_block = 0;
+  for (uint32_t i = 0; i < 150; ++i) {
+    ConvCase s = random_case(shapes);
+    s.p.stride_w = 1 + static_cast<int32_t>(i % 2);  // the strides the tiles have code for
+    if (conv_out_size(s.w, s.kw, s.p.stride_w, s.p.pad_left, s.p.pad_right, s.p.dilation_w) < 1) continue;
+    s.oc = channels(shapes);
+    ASSERT_TRUE(matches_reference(*ctx, s, 5000 + i));
+    batched += s.n > 1;
+    strided += s.p.stride_h > 1 || s.p.stride_w > 1;
+    dilated += s.p.dilation_h > 1 || s.p.dilation_w > 1;
+    asymmetric += s.p.pad_top != s.p.pad_bottom || s.p.pad_left != s.p.pad_right;
+    partial_block += s.oc % 32 != 0;
+  }
+  EXPECT_GT(batched, 40);
+  EXPECT_GT(strided, 40);
+  EXPECT_GT(dilated, 40);
+  EXPECT_GT(asymmetric, 40);
+  EXPECT_GT(partial_block, 40);
+}
+
+TEST(Conv2dDirect, MatchesReferenceOnChosenShapes) {
+  if (!has_avx512()) return;
+  ContextPtr ctx = make_context(2);
+  // n, c, h, w, oc, kh, kw, {stride_h, stride_w, pad_top, pad_bottom, pad_left, pad_right, dilation_h, dilation_w}
+  const ConvCase cases[] = {
+      {1, 1, 1, 1, 1, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, false},      // everything 1
+      {2, 3, 5, 29, 16, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true},     // 29 pixels: 4 x 7 + 1, 2 x 14 + 1
+      {1, 2, 9, 13, 65, 3, 3, {1, 1, 0, 0, 0, 0, 1, 1}, true},     // 65 channels: one channel in the last block
+      {3, 4, 8, 8, 33, 1, 1, {1, 2, 0, 0, 0, 0, 1, 1}, true},      // 1x1 with stride 2
+      {1, 2, 3, 3, 17, 5, 5, {1, 1, 1, 1, 1, 1, 1, 1}, false},     // window equals the padded input
+      {2, 5, 12, 31, 40, 3, 5, {2, 2, 0, 3, 2, 0, 2, 2}, true},    // strided, asymmetric pads, dilated
+      {2, 3, 6, 40, 24, 1, 7, {1, 1, 0, 0, 3, 3, 1, 1}, true},     // padding wider than the image's edge tiles
+      {2, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},    // benchmark L1 (batch 2)
+      {2, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},   // benchmark L2 (batch 2)
+      {1, 64, 20, 20, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true},   // benchmark L3's geometry, smaller
+      {1, 3, 45, 45, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true},    // benchmark L4's geometry, smaller
+  };
+  uint32_t seed = 800;
+  for (const ConvCase& s : cases) ASSERT_TRUE(matches_reference(*ctx, s, ++seed));
+}
+
+TEST(Conv2dDirect, ThreadCountsGiveIdenticalBits) {
+  if (!has_avx512()) return;
+  ContextPtr one = make_context(1);
+  ContextPtr two = make_context(2);
+  const ConvCase cases[] = {
+      {1, 8, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},    // one image: rows split between threads
+      {3, 8, 14, 14, 40, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true},    // 3 images on 2 threads: rows again
+      {4, 3, 23, 19, 48, 3, 5, {2, 1, 3, 0, 1, 2, 2, 1}, false},   // 4 images: whole images per thread
+  };
+  uint32_t seed = 4200;
+  for (const ConvCase& s : cases) {
+    std::mt19937 rng(++seed);
+    const ConvData d = make_data(s, rng);
+    for (const cnn::ConvDirectKernel* k : kKernels) {
+      const std::vector<float> a = run_direct(*k, *one, s, d, true);
+      const std::vector<float> b = run_direct(*k, *two, s, d, true);
+      ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << describe(s, seed) << " " << k->name;
+    }
+  }
+}
+
+TEST(Conv2dDirect, AvxTableChoosesByShape) {
+  const cnn_conv2d_params same5{1, 1, 2, 2, 2, 2, 1, 1};
+  const cnn::ConvDirectKernel* k7 = &cnn::conv_direct_kernel_avx512_7x64();
+  const cnn::ConvDirectKernel* k14 = &cnn::conv_direct_kernel_avx512_14x32();
+  // The benchmark layers: 64 channels on 14-pixel rows -> 7 x 64; 32 channels -> 14 x 32; wide rows -> 14 x 32.
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true})), k7);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true})), k14);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{8, 64, 56, 56, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true})),
+            k14);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{8, 3, 224, 224, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true})),
+            k14);
+  // The GEMM path: 1x1 stride 1 unpadded (straight to GEMM), stride 3, fewer than 16 channels, 1-pixel rows.
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 16, 7, 7, 32, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true})),
+            nullptr);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),
+            nullptr);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true})), nullptr);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 64, 1, 1, 64, 1, 1, {1, 1, 0, 0, 1, 1, 1, 1}, true})),
+            nullptr);
+  if (const cnn::KernelTable* avx512 = cnn::kernel_table("avx512")) {
+    EXPECT_EQ(avx512->conv2d_forward, &cnn::conv2d_forward_avx512);
+    EXPECT_EQ(avx512->conv2d_forward_relu, &cnn::conv2d_forward_relu_avx512);
+  } else {
+    std::cout << "skipped: CPU lacks AVX-512\n";
+  }
+}
+
+// The table's forward convolution runs the direct kernel where it chose one: its results equal the chosen
+// kernel's bit for bit and differ somewhere from im2col + GEMM's (which sums the taps in depth blocks).
+TEST(Conv2dDirect, TableRunsTheChosenKernel) {
+  if (!has_avx512()) return;
+  ContextPtr ctx = make_context(2);
+  const ConvCase s{2, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true};
+  std::mt19937 rng(77);
+  const ConvData d = make_data(s, rng);
+  const cnn::Conv2dGeometry g = geometry(s);
+  std::vector<float> table(static_cast<size_t>(g.n * g.oc * g.oh * g.ow)), gemm(table.size());
+  cnn::kernel_table("avx512")->conv2d_forward(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), table.data());
+  cnn::conv2d_forward_gemm(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), gemm.data());
+  const std::vector<float> direct = run_direct(cnn::conv_direct_kernel_avx512_7x64(), *ctx, s, d, false);
+  EXPECT_EQ(0, std::memcmp(table.data(), direct.data(), table.size() * sizeof(float)));
+  EXPECT_NE(0, std::memcmp(table.data(), gemm.data(), table.size() * sizeof(float)));
+}
+
+// ReLU keeps NaN (as the GEMM epilogue and activation_forward do): a NaN input reaches exactly the outputs
+// whose windows cover it; every other output is >= 0.
+TEST(Conv2dDirect, ReluKeepsNaN) {
+  if (!has_avx512()) return;
+  ContextPtr ctx = make_context(1);
+  const ConvCase s{1, 1, 5, 9, 16, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false};
+  std::mt19937 rng(3);
+  ConvData d = make_data(s, rng);
+  d.x[2 * 9 + 4] = std::numeric_limits<float>::quiet_NaN();  // row 2, column 4
+  for (const cnn::ConvDirectKernel* k : kKernels) {
+    const std::vector<float> y = run_direct(*k, *ctx, s, d, true);
+    for (int64_t o = 0; o < 16; ++o) {
+      for (int64_t r = 0; r < 5; ++r) {
+        for (int64_t c = 0; c < 9; ++c) {
+          const bool covered = r >= 1 && r <= 3 && c >= 3 && c <= 5;
+          const float v = y[static_cast<size_t>((o * 5 + r) * 9 + c)];
+          EXPECT_EQ(covered, std::isnan(v)) << k->name << " channel " << o << " pixel " << r << "," << c;
+          if (!covered) {
+            EXPECT_GE(v, 0.0f);
+          }
+        }
+      }
+    }
+  }
+}
+
+#else
+
+TEST(Conv2dDirect, NotBuilt) { std::cout << "skipped: build lacks AVX-512 (no direct convolution)\n"; }
+
+#endif
+
+}  // namespace
