@@ -3,13 +3,15 @@
 // counts that are not multiples of 16, outputs narrower than a tile and not multiples of it, kernels 1-7,
 // paddings 0-3 per side, dilation 1-2, batch 1 and more) and chosen ones (the benchmark layers); identical bits
 // for 1 and 2 threads in both threading modes (whole images, rows of one image); which shapes the AVX-512 table
-// sends to which kernel; and that the table's forward convolution is the one that ran.
+// sends to which kernel; and that the table's forward convolution is the one that ran. The data gradient of a
+// stride-1 convolution, a direct forward convolution of dy, against conv2d_backward_data_ref likewise.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <cstring>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -212,6 +214,74 @@ TEST(Conv2dDirect, ReluKeepsNaN) {
         }
       }
     }
+  }
+}
+
+// The data gradient as a direct forward convolution of dy (stride 1): each kernel against
+// conv2d_backward_data_ref on random stride-1 geometries, with paddings up to the dilated window.
+TEST(Conv2dDirect, BackwardDataMatchesReference) {
+  if (!has_avx512()) return;
+  ContextPtr ctx = make_context(2);
+  std::mt19937 shapes(20261124);
+  std::uniform_int_distribution<int64_t> channels(1, 70);
+  int checked = 0, dilated = 0, asymmetric = 0;
+  for (uint32_t i = 0; i < 300 && checked < 100; ++i) {
+    ConvCase s = random_case(shapes);
+    s.p.stride_h = s.p.stride_w = 1;
+    s.c = channels(shapes);
+    s.oc = channels(shapes);
+    const cnn::Conv2dGeometry g = geometry(s);
+    if (!cnn::conv_backward_data_as_forward(g)) continue;  // padded by more than the window: the GEMM's
+    std::mt19937 rng(6000 + i);
+    const std::vector<float> w = random_vector(static_cast<size_t>(g.oc * g.c * g.kh * g.kw), rng);
+    const std::vector<float> dy = random_vector(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), rng);
+    std::vector<float> ref(static_cast<size_t>(g.n * g.c * g.h * g.w));
+    cnn::conv2d_backward_data_ref(*ctx, g, w.data(), dy.data(), ref.data());
+    for (const cnn::ConvDirectKernel* k : kKernels) {
+      std::vector<float> dx(ref.size(), std::numeric_limits<float>::quiet_NaN());
+      cnn::conv2d_backward_data_direct(*k, *ctx, g, w.data(), dy.data(), dx.data());
+      ASSERT_TRUE(all_close(dx, ref, "backward data " + describe(s, 6000 + i) + " on " + k->name));
+    }
+    ++checked;
+    dilated += s.p.dilation_h > 1 || s.p.dilation_w > 1;
+    asymmetric += s.p.pad_top != s.p.pad_bottom || s.p.pad_left != s.p.pad_right;
+  }
+  EXPECT_EQ(checked, 100);
+  EXPECT_GT(dilated, 30);
+  EXPECT_GT(asymmetric, 30);
+}
+
+TEST(Conv2dDirect, BackwardDataGeometry) {
+  // L2: 32 -> 64 channels, 5x5, pad 2 -> dy [64 channels, 14x14] convolved into dx [32, 14x14], pad 4 - 2 = 2.
+  const cnn::Conv2dGeometry l2 = geometry(ConvCase{8, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true});
+  const std::optional<cnn::Conv2dGeometry> t = cnn::conv_backward_data_as_forward(l2);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->c, 64);
+  EXPECT_EQ(t->oc, 32);
+  EXPECT_EQ(t->h, 14);
+  EXPECT_EQ(t->oh, 14);
+  EXPECT_EQ(t->pad_top, 2);
+  // Valid padding (0) becomes full padding (K - 1) * dilation; strides and over-padding have no such form.
+  const cnn::Conv2dGeometry valid = geometry(ConvCase{1, 3, 9, 9, 4, 3, 3, {1, 1, 0, 0, 0, 0, 2, 2}, false});
+  EXPECT_EQ(cnn::conv_backward_data_as_forward(valid)->pad_left, 4);
+  EXPECT_FALSE(cnn::conv_backward_data_as_forward(
+      geometry(ConvCase{1, 3, 9, 9, 4, 3, 3, {2, 1, 1, 1, 1, 1, 1, 1}, false})));
+  EXPECT_FALSE(cnn::conv_backward_data_as_forward(
+      geometry(ConvCase{1, 3, 9, 9, 4, 3, 3, {1, 1, 3, 3, 0, 0, 1, 1}, false})));
+  if (const cnn::KernelTable* avx512 = cnn::kernel_table("avx512")) {
+    EXPECT_EQ(avx512->conv2d_backward_data, &cnn::conv2d_backward_data_avx512);
+    ContextPtr ctx = make_context(2);
+    std::mt19937 rng(91);
+    const std::vector<float> w = random_vector(static_cast<size_t>(64 * 32 * 25), rng);
+    const std::vector<float> dy = random_vector(static_cast<size_t>(8 * 64 * 14 * 14), rng);
+    std::vector<float> table(static_cast<size_t>(8 * 32 * 14 * 14)), direct(table.size());
+    avx512->conv2d_backward_data(*ctx, l2, w.data(), dy.data(), table.data());
+    cnn::conv2d_backward_data_direct(*cnn::conv_direct_choice_avx512(*t), *ctx, l2, w.data(), dy.data(),
+                                     direct.data());
+    EXPECT_EQ(0, std::memcmp(table.data(), direct.data(), table.size() * sizeof(float)))
+        << "the AVX-512 table's data gradient is the direct one for L2";
+  } else {
+    std::cout << "skipped: CPU lacks AVX-512\n";
   }
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "kernels/gemm/sgemm_driver.h"
 #include "kernels/kernels.h"
@@ -60,6 +61,17 @@ const ConvDirectKernel* conv_direct_choice_avx512(const Conv2dGeometry& g);
 void conv2d_forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
                            const float* w, const float* bias, bool relu, float* y);
 
+// The data gradient of a stride-1 convolution is the forward convolution of dy with the weights transposed
+// ([OC, C] -> [C, OC]) and flipped in both spatial axes, padded by (K - 1) * dilation - pad: this is that
+// convolution's geometry (x [n, oc, oh, ow] -> y [n, c, h, w]), or nothing when g is strided or padded by more
+// than its dilated window.
+std::optional<Conv2dGeometry> conv_backward_data_as_forward(const Conv2dGeometry& g);
+
+// dx for g (as Conv2dBackwardDataFn) by conv2d_forward_direct on conv_backward_data_as_forward(g), which must
+// exist, with `kernel` suited to it. w is g's [oc, c, kh, kw].
+void conv2d_backward_data_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
+                                 const float* w, const float* dy, float* dx);
+
 #if defined(CNN_HAVE_AVX512)
 // The AVX-512 table's forward convolution: direct where conv_direct_choice_avx512 picks a kernel, else
 // conv2d_forward_gemm(_relu).
@@ -67,6 +79,10 @@ void conv2d_forward_avx512(cnn_context& ctx, const Conv2dGeometry& g, const floa
                            const float* bias, float* y);
 void conv2d_forward_relu_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
                                 const float* bias, float* y);
+// And its data gradient: direct where the equivalent forward convolution gets a direct kernel, else
+// conv2d_backward_data_gemm.
+void conv2d_backward_data_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy,
+                                 float* dx);
 #endif
 
 }  // namespace cnn

@@ -19,8 +19,10 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <optional>
 
 #include "core/context.h"
+#include "core/error.h"
 #include "kernels/gemm/conv_direct.h"
 
 namespace cnn {
@@ -123,8 +125,12 @@ void run_items(const Pass& s, const float* padded, float* y_image, int64_t begin
 
 }  // namespace
 
-void conv2d_forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
-                           const float* w, const float* bias, bool relu, float* y) {
+namespace {
+
+// The forward pass proper; with `flipped`, w is the weights of the convolution whose data gradient this is, [C,
+// OC, KH, KW] in g's terms, and tap (c, ky, kx) of output channel o uses w[c][o][KH-1-ky][KW-1-kx].
+void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
+                    const float* w, bool flipped, const float* bias, bool relu, float* y) {
   const int64_t taps = g.c * g.kh * g.kw;
   const int64_t nb = kernel.channels;
   const int64_t blocks = (g.oc + nb - 1) / nb;
@@ -142,11 +148,25 @@ void conv2d_forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, con
 
   const int64_t weight_floats = round_up(blocks * taps * nb, 16);
   const int64_t offset_floats = round_up(taps, 16);  // int32 offsets, one float slot each
-  Scratch scratch(ctx.scratch(static_cast<size_t>(weight_floats + offset_floats + images_at_once * padded_stride)));
+  const int64_t flipped_floats = flipped ? round_up(g.oc * taps, 16) : 0;
+  Scratch scratch(ctx.scratch(
+      static_cast<size_t>(weight_floats + offset_floats + flipped_floats + images_at_once * padded_stride)));
   float* packed_w = scratch.data();
   int32_t* offsets = reinterpret_cast<int32_t*>(packed_w + weight_floats);
-  float* images = packed_w + weight_floats + offset_floats;
+  float* images = packed_w + weight_floats + offset_floats + flipped_floats;
 
+  if (flipped) {
+    float* plain = packed_w + weight_floats + offset_floats;  // [OC, C, KH, KW] in g's terms
+    const int64_t window = g.kh * g.kw;
+    for (int64_t o = 0; o < g.oc; ++o) {
+      for (int64_t c = 0; c < g.c; ++c) {
+        const float* src = w + (c * g.oc + o) * window;
+        float* dst = plain + (o * g.c + c) * window;
+        for (int64_t t = 0; t < window; ++t) dst[t] = src[window - 1 - t];
+      }
+    }
+    w = plain;
+  }
   pack_weights(kernel, w, g.oc, taps, packed_w);
   for (int64_t c = 0, t = 0; c < g.c; ++c) {
     for (int64_t ky = 0; ky < g.kh; ++ky) {
@@ -177,6 +197,28 @@ void conv2d_forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, con
       run_items(pass, images, y + n * out_size, begin, std::min(items, begin + share));
     }
   }
+}
+
+}  // namespace
+
+void conv2d_forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
+                           const float* w, const float* bias, bool relu, float* y) {
+  forward_direct(kernel, ctx, g, x, w, false, bias, relu, y);
+}
+
+std::optional<Conv2dGeometry> conv_backward_data_as_forward(const Conv2dGeometry& g) {
+  const int64_t pad_top = (g.kh - 1) * g.dilation_h - g.pad_top;
+  const int64_t pad_left = (g.kw - 1) * g.dilation_w - g.pad_left;
+  if (g.stride_h != 1 || g.stride_w != 1 || pad_top < 0 || pad_left < 0) return std::nullopt;
+  return Conv2dGeometry{g.n,         g.oc, g.oh, g.ow, g.c, g.kh, g.kw, g.h, g.w, 1, 1, static_cast<int32_t>(pad_top),
+                        static_cast<int32_t>(pad_left), g.dilation_h, g.dilation_w};
+}
+
+void conv2d_backward_data_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
+                                 const float* w, const float* dy, float* dx) {
+  const std::optional<Conv2dGeometry> t = conv_backward_data_as_forward(g);
+  if (!t) fail(CNN_INTERNAL, "direct backward data: the convolution is strided or over-padded");
+  forward_direct(kernel, ctx, *t, dy, w, true, nullptr, false, dx);
 }
 
 #if defined(CNN_HAVE_AVX512)
@@ -218,6 +260,14 @@ void conv2d_forward_avx512(cnn_context& ctx, const Conv2dGeometry& g, const floa
                            const float* bias, float* y) {
   if (const ConvDirectKernel* k = conv_direct_choice_avx512(g)) return conv2d_forward_direct(*k, ctx, g, x, w, bias, false, y);
   conv2d_forward_gemm(ctx, g, x, w, bias, y);
+}
+
+void conv2d_backward_data_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy,
+                                 float* dx) {
+  const std::optional<Conv2dGeometry> t = conv_backward_data_as_forward(g);
+  if (const ConvDirectKernel* k = t ? conv_direct_choice_avx512(*t) : nullptr)
+    return conv2d_backward_data_direct(*k, ctx, g, w, dy, dx);
+  conv2d_backward_data_gemm(ctx, g, w, dy, dx);
 }
 
 void conv2d_forward_relu_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
