@@ -4,9 +4,12 @@
 // paddings 0-3 per side, dilation 1-2, batch 1 and more) and chosen ones (the benchmark layers); identical bits
 // for 1 and 2 threads in both threading modes (whole images, rows of one image); which shapes the AVX-512 table
 // sends to which kernel; and that the table's forward convolution is the one that ran. The data gradient of a
-// stride-1 convolution, a direct forward convolution of dy, against conv2d_backward_data_ref likewise.
+// stride-1 convolution, a direct forward convolution of dy, against conv2d_backward_data_ref likewise, and the
+// filter gradient's tiles against conv2d_backward_filter_ref (and, for batches done in rounds, the GEMM path).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <iostream>
@@ -282,6 +285,94 @@ TEST(Conv2dDirect, BackwardDataGeometry) {
         << "the AVX-512 table's data gradient is the direct one for L2";
   } else {
     std::cout << "skipped: CPU lacks AVX-512\n";
+  }
+}
+
+// The filter gradient's tiles (taps x channels, summed over the batch's pixels) against
+// conv2d_backward_filter_ref on random geometries with stride_w 1 and 2.
+TEST(Conv2dDirect, BackwardFilterMatchesReference) {
+  if (!has_avx512()) return;
+  ContextPtr ctx = make_context(2);
+  std::mt19937 shapes(20261125);
+  std::uniform_int_distribution<int64_t> channels(1, 70);
+  int checked = 0, strided = 0, dilated = 0, partial_group = 0;
+  for (uint32_t i = 0; i < 300 && checked < 100; ++i) {
+    ConvCase s = random_case(shapes);
+    s.p.stride_w = 1 + static_cast<int32_t>(i % 2);
+    if (conv_out_size(s.w, s.kw, s.p.stride_w, s.p.pad_left, s.p.pad_right, s.p.dilation_w) < 1) continue;
+    s.oc = channels(shapes);
+    const cnn::Conv2dGeometry g = geometry(s);
+    std::mt19937 rng(7000 + i);
+    const std::vector<float> x = random_vector(static_cast<size_t>(g.n * g.c * g.h * g.w), rng);
+    const std::vector<float> dy = random_vector(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), rng);
+    std::vector<float> ref(static_cast<size_t>(g.oc * g.c * g.kh * g.kw));
+    cnn::conv2d_backward_filter_ref(*ctx, g, x.data(), dy.data(), ref.data());
+    for (const cnn::ConvDirectKernel* k : kKernels) {
+      std::vector<float> dw(ref.size(), std::numeric_limits<float>::quiet_NaN());
+      cnn::conv2d_backward_filter_direct(*k, *ctx, g, x.data(), dy.data(), dw.data());
+      ASSERT_TRUE(all_close(dw, ref, "backward filter " + describe(s, 7000 + i) + " on " + k->name, 2e-4f));
+    }
+    ++checked;
+    strided += s.p.stride_h > 1 || s.p.stride_w > 1;
+    dilated += s.p.dilation_h > 1 || s.p.dilation_w > 1;
+    partial_group += (s.c * s.kh * s.kw) % 7 != 0;
+  }
+  EXPECT_EQ(checked, 100);
+  EXPECT_GT(strided, 40);
+  EXPECT_GT(dilated, 30);
+  EXPECT_GT(partial_group, 30);
+}
+
+// Every element within rel * max |ref|: for sums of thousands of products, where an element near 0 is the
+// cancellation of large terms and carries their rounding error.
+::testing::AssertionResult close_to_scale(const std::vector<float>& got, const std::vector<float>& ref,
+                                          const std::string& what, float rel) {
+  float scale = 0.0f;
+  for (float v : ref) scale = std::max(scale, std::fabs(v));
+  for (size_t i = 0; i < ref.size(); ++i) {
+    if (!(std::fabs(got[i] - ref[i]) <= rel * scale))
+      return ::testing::AssertionFailure() << what << ": element " << i << " is " << got[i] << ", expected " << ref[i]
+                                           << " (largest |expected| " << scale << ")";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// Shapes whose prepared images exceed one round (the batch goes in several), against the GEMM path (itself
+// checked against the reference in test_conv2d_backward.cpp), and 1 vs 2 threads bit for bit.
+TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
+  if (!has_avx512()) return;
+  ContextPtr one = make_context(1), two = make_context(2);
+  const ConvCase cases[] = {
+      {10, 512, 40, 40, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false},  // ~1M floats per image: 8 per round
+      {3, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false},      // benchmark L1, 3 images
+      {2, 3, 45, 45, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, false},      // benchmark L4's geometry, smaller
+  };
+  uint32_t seed = 300;
+  for (const ConvCase& s : cases) {
+    const cnn::Conv2dGeometry g = geometry(s);
+    std::mt19937 rng(++seed);
+    const std::vector<float> x = random_vector(static_cast<size_t>(g.n * g.c * g.h * g.w), rng);
+    const std::vector<float> dy = random_vector(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), rng);
+    std::vector<float> gemm(static_cast<size_t>(g.oc * g.c * g.kh * g.kw));
+    cnn::conv2d_backward_filter_gemm(*two, g, x.data(), dy.data(), gemm.data());
+    for (const cnn::ConvDirectKernel* k : kKernels) {
+      std::vector<float> a(gemm.size()), b(gemm.size());
+      cnn::conv2d_backward_filter_direct(*k, *one, g, x.data(), dy.data(), a.data());
+      cnn::conv2d_backward_filter_direct(*k, *two, g, x.data(), dy.data(), b.data());
+      ASSERT_TRUE(close_to_scale(a, gemm, "backward filter " + describe(s, seed) + " on " + k->name, 1e-4f));
+      ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << describe(s, seed) << " " << k->name;
+    }
+  }
+  const cnn::Conv2dGeometry l1 = geometry(cases[1]);
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(l1), &cnn::conv_direct_kernel_avx512_14x32());  // 25 taps: 2 x 14
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{8, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true})),
+            &cnn::conv_direct_kernel_avx512_7x64());
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),
+            nullptr);  // stride 3
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true})),
+            nullptr);  // 10 channels
+  if (const cnn::KernelTable* avx512 = cnn::kernel_table("avx512")) {
+    EXPECT_EQ(avx512->conv2d_backward_filter, &cnn::conv2d_backward_filter_avx512);
   }
 }
 

@@ -1,11 +1,14 @@
-// The direct forward convolution's tiles (kernels/gemm/conv_direct.h) with AVX-512F + FMA: P output pixels of one
+// The direct convolution's tiles (kernels/gemm/conv_direct.h) with AVX-512F + FMA. Forward: P output pixels of one
 // output row x 16 * V output channels, P * V = 28 zmm accumulators (7 x 64 and 14 x 32), V weight vectors and one
 // broadcast register: 28 FMAs per tap against V + P loads.
 // Layout: packed weights [taps][16 * V] (64-byte aligned, zero past the block's channels); the padded image is read
 // at input + offsets[t] + pixel * S; y NCHW. Reference kernel: conv2d_forward_ref, through
-// kernels/gemm/conv_forward_direct.cpp.
+// kernels/gemm/conv_direct.cpp.
 //
-// Write-back: bias (one vector per 16 channels, added only when given, as the GEMM epilogue: adding 0 would turn
+// Filter gradient: T taps x 16 * V channels of dw (28 accumulators), over a block of output pixels: per pixel, V
+// vector loads of dy (transposed to [pixel][channel]) and T broadcasts of x, one from each tap's own row pointer.
+//
+// Forward write-back: bias (one vector per 16 channels, added only when given, as the GEMM epilogue: adding 0 would turn
 // -0 into +0), ReLU as max(0, r) that keeps NaN and -0, then per 16 channels a 16 x 16 register transpose
 // (pixels past P are zero registers) that turns the P pixel vectors into one vector per channel, stored with a
 // pixel mask. Compiled with the AVX-512 flags (CMakeLists.txt); everything but the exported tiles has internal
@@ -81,7 +84,48 @@ void tile(const ConvDirectTileArgs& args) {
   }
 }
 
+// The filter gradient's tile: T taps x 16 * V channels of dw, accumulated over a block of output pixels.
+template <int T, int V, int S>
+void filter_tile(const ConvFilterTileArgs& args) {
+  __m512 acc[T][V];
+#pragma GCC unroll 28
+  for (int i = 0; i < T; ++i) {
+#pragma GCC unroll 4
+    for (int j = 0; j < V; ++j) acc[i][j] = _mm512_load_ps(args.dw + i * 16 * V + 16 * j);
+  }
+  const float* dy = args.dy;
+  for (int64_t row = 0; row < args.rows; ++row) {
+    const int64_t shift = row * args.row_stride;
+    const float* x[T];
+#pragma GCC unroll 28
+    for (int i = 0; i < T; ++i) x[i] = args.x[i] + shift;
+#pragma GCC unroll 2
+    for (int64_t col = 0; col < args.cols; ++col) {
+      __m512 dv[V];
+#pragma GCC unroll 4
+      for (int j = 0; j < V; ++j) dv[j] = _mm512_load_ps(dy + 16 * j);
+#pragma GCC unroll 28
+      for (int i = 0; i < T; ++i) {
+        const __m512 a = _mm512_set1_ps(x[i][col * S]);
+#pragma GCC unroll 4
+        for (int j = 0; j < V; ++j) acc[i][j] = _mm512_fmadd_ps(a, dv[j], acc[i][j]);
+      }
+      dy += 16 * V;
+    }
+  }
+#pragma GCC unroll 28
+  for (int i = 0; i < T; ++i) {
+#pragma GCC unroll 4
+    for (int j = 0; j < V; ++j) _mm512_store_ps(args.dw + i * 16 * V + 16 * j, acc[i][j]);
+  }
+}
+
 }  // namespace
+
+void conv_filter_avx512_7x64_s1(const ConvFilterTileArgs& args) { filter_tile<7, 4, 1>(args); }
+void conv_filter_avx512_7x64_s2(const ConvFilterTileArgs& args) { filter_tile<7, 4, 2>(args); }
+void conv_filter_avx512_14x32_s1(const ConvFilterTileArgs& args) { filter_tile<14, 2, 1>(args); }
+void conv_filter_avx512_14x32_s2(const ConvFilterTileArgs& args) { filter_tile<14, 2, 2>(args); }
 
 void conv_direct_avx512_7x64_s1(const ConvDirectTileArgs& args) { tile<7, 4, 1>(args); }
 void conv_direct_avx512_7x64_s2(const ConvDirectTileArgs& args) { tile<7, 4, 2>(args); }

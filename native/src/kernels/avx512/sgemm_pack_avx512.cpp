@@ -6,7 +6,7 @@
 // Each step loads 16 source rows of 16 floats (a masked load for the last depths; rows past `count` are zero
 // registers, never read), transposes them in registers (unpacklo/hi_ps, unpacklo/hi_pd, two rounds of
 // shuffle_f32x4) and stores 16 depth rows of the panel: whole vectors for widths 16, 32 and 64 (64: the direct
-// convolution's weights, kernels/gemm/conv_forward_direct.cpp), 14-lane masked stores for width 14. The portable
+// convolution's weights, kernels/gemm/conv_direct.cpp), 14-lane masked stores for width 14. The portable
 // packer copies one float at a time with a width * 4-byte store stride.
 // Compiled with the AVX-512 flags (CMakeLists.txt); everything but the exported function has internal linkage.
 #include <immintrin.h>

@@ -1,4 +1,4 @@
-// The direct forward convolution (kernels/gemm/conv_forward_direct.cpp): no im2col at all. Output channels run
+// The direct forward convolution (kernels/gemm/conv_direct.cpp): no im2col at all. Output channels run
 // along the vector lanes and output pixels along the registers, so each tap (c, ky, kx) costs one vector load of
 // packed weights per 16 channels and one broadcast per pixel straight from a zero-padded copy of the image; the
 // tile is transposed to NCHW in registers on the way out, with bias and ReLU. oneDNN's jit forward convolution
@@ -31,6 +31,18 @@ struct ConvDirectTileArgs {
 };
 using ConvDirectTileFn = void (*)(const ConvDirectTileArgs& args);
 
+// One tile of the filter gradient: `taps` (<= the kernel's) consecutive taps x one block of output channels of
+// dw, accumulated over `rows` x `cols` output pixels: dw[t][o] += sum over pixels of x[t][pixel] * dy[pixel][o].
+// All of the kernel's taps are computed (x[t] for t >= taps must still point into the padded image).
+struct ConvFilterTileArgs {
+  const float* const* x;  // x[t]: tap t's input for the first pixel (padded image + tap offset + pixel offset)
+  int64_t row_stride;     // floats from one output row's input to the next: stride_h * padded width
+  int64_t rows, cols;     // output rows of the block, and pixels per row (all of OW)
+  const float* dy;        // the block's dy, [rows * cols][block channels] (64-byte aligned)
+  float* dw;              // in/out: [kernel taps][block channels] (64-byte aligned), accumulated into
+};
+using ConvFilterTileFn = void (*)(const ConvFilterTileArgs& args);
+
 // One tier's tile shape and code. Each tile holds pixels x channels accumulators (28 zmm for the AVX-512 ones).
 struct ConvDirectKernel {
   const char* name;
@@ -39,6 +51,9 @@ struct ConvDirectKernel {
   ConvDirectTileFn stride1;  // stride_w == 1
   ConvDirectTileFn stride2;  // stride_w == 2
   SgemmTransposePackFn pack_weights;  // w [oc, taps] into [block][taps][channels] panels (SgemmTransposePackFn)
+  // The filter gradient's tiles: `pixels` taps (not pixels) x `channels` channels, for stride_w 1 and 2.
+  ConvFilterTileFn filter_stride1;
+  ConvFilterTileFn filter_stride2;
 };
 
 #if defined(CNN_HAVE_AVX512)
@@ -47,6 +62,10 @@ void conv_direct_avx512_7x64_s1(const ConvDirectTileArgs& args);
 void conv_direct_avx512_7x64_s2(const ConvDirectTileArgs& args);
 void conv_direct_avx512_14x32_s1(const ConvDirectTileArgs& args);
 void conv_direct_avx512_14x32_s2(const ConvDirectTileArgs& args);
+void conv_filter_avx512_7x64_s1(const ConvFilterTileArgs& args);
+void conv_filter_avx512_7x64_s2(const ConvFilterTileArgs& args);
+void conv_filter_avx512_14x32_s1(const ConvFilterTileArgs& args);
+void conv_filter_avx512_14x32_s2(const ConvFilterTileArgs& args);
 const ConvDirectKernel& conv_direct_kernel_avx512_7x64();
 const ConvDirectKernel& conv_direct_kernel_avx512_14x32();
 #endif
@@ -72,7 +91,18 @@ std::optional<Conv2dGeometry> conv_backward_data_as_forward(const Conv2dGeometry
 void conv2d_backward_data_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
                                  const float* w, const float* dy, float* dx);
 
+// dw for g (as Conv2dBackwardFilterFn) with `kernel`'s filter tiles; g.stride_w must be 1 or 2
+// (kernels/gemm/conv_direct.cpp).
+void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
+                                   const float* x, const float* dy, float* dw);
+
 #if defined(CNN_HAVE_AVX512)
+// The AVX-512 tier's tile for the filter gradient of g, or null for im2col + GEMM: stride_w 1 or 2, at least 16
+// output channels, a padded image of bounded size.
+const ConvDirectKernel* conv_filter_choice_avx512(const Conv2dGeometry& g);
+void conv2d_backward_filter_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,
+                                   float* dw);
+
 // The AVX-512 table's forward convolution: direct where conv_direct_choice_avx512 picks a kernel, else
 // conv2d_forward_gemm(_relu).
 void conv2d_forward_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,

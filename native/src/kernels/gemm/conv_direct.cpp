@@ -1,6 +1,7 @@
-// The direct forward convolution's portable half (kernels/gemm/conv_direct.h): the choice of tile, the packed
-// weights and tap offsets, the zero-padded image, the loops over channel blocks, output rows and tiles, and the
-// threads. The tiles themselves are the tier's (kernels/avx512/conv_direct_avx512.cpp).
+// The direct convolution's portable half (kernels/gemm/conv_direct.h): the choice of tile, the packed weights
+// and tap offsets, the zero-padded image, the loops over channel blocks, output rows and tiles, and the threads,
+// for the forward pass, the data gradient (a forward pass of dy) and the filter gradient. The tiles themselves are
+// the tier's (kernels/avx512/conv_direct_avx512.cpp).
 // Layout: x [n,c,h,w] NCHW, w [oc,c,kh,kw] OIHW, bias [oc] or null, y [n,oc,oh,ow].
 // Reference kernel: conv2d_forward_ref (kernels/ref/conv2d_ref.cpp).
 //
@@ -214,6 +215,111 @@ std::optional<Conv2dGeometry> conv_backward_data_as_forward(const Conv2dGeometry
                         static_cast<int32_t>(pad_left), g.dilation_h, g.dilation_w};
 }
 
+namespace {
+
+// The most floats of padded images and transposed dy the filter gradient prepares at once; more images go in
+// rounds.
+constexpr int64_t kMaxFilterPrepFloats = int64_t{1} << 23;
+// The pixel blocks of the filter gradient: whole output rows, about this many bytes of transposed dy, so a
+// block stays in L1 while a thread runs all its tiles over it.
+constexpr int64_t kFilterBlockBytes = 16384;
+
+// dy of one image [oc, pixels] into [block][pixel][channels], zero past oc: the tier's transposing packer, or
+// this loop.
+void transpose_dy(const ConvDirectKernel& kernel, const float* dy, int64_t oc, int64_t pixels, float* dst) {
+  const int64_t nb = kernel.channels;
+  if (kernel.pack_weights != nullptr && kernel.pack_weights(nb, dy, pixels, oc, pixels, dst)) return;
+  for (int64_t b = 0; b * nb < oc; ++b) {
+    for (int64_t p = 0; p < pixels; ++p) {
+      for (int64_t q = 0; q < nb; ++q) {
+        const int64_t o = b * nb + q;
+        dst[(b * pixels + p) * nb + q] = o < oc ? dy[o * pixels + p] : 0.0f;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+// Work items: (channel block, tap group), each thread a contiguous run of them, each item's accumulators its
+// own. Images in order, then pixel blocks in order, then a thread's items: every dw element is one FMA chain
+// over the images and pixels in order, whatever the thread count.
+void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
+                                   const float* x, const float* dy, float* dw) {
+  const int64_t taps = g.c * g.kh * g.kw;
+  const int64_t group = kernel.pixels;  // taps per tile
+  const int64_t nb = kernel.channels;
+  const int64_t blocks = (g.oc + nb - 1) / nb;
+  const int64_t groups = (taps + group - 1) / group;
+  const int64_t pixels = g.oh * g.ow;
+  const PaddedShape padded = padded_shape(g, 0);
+  const int64_t padded_stride = round_up(padded.floats, 16);
+  const int64_t prep_floats = padded_stride + blocks * pixels * nb;  // per image
+  const int64_t round_images = std::clamp<int64_t>(kMaxFilterPrepFloats / prep_floats, 1, std::max<int64_t>(g.n, 1));
+  const int64_t acc_floats = blocks * groups * group * nb;
+  const int64_t items = blocks * groups;
+  const int64_t block_rows = std::clamp<int64_t>(kFilterBlockBytes / (g.ow * nb * 4), 1, g.oh);
+
+  const double work = static_cast<double>(g.n) * static_cast<double>(pixels) * static_cast<double>(g.oc * taps);
+  const int threads = work < 2.0 * kMinMultiplyAddsPerThread ? 1 : ctx.threads.load();
+  const int64_t offset_floats = round_up(2 * groups * group, 16);  // int64 offsets, two float slots each
+  Scratch scratch(ctx.scratch(static_cast<size_t>(acc_floats + offset_floats + round_images * prep_floats)));
+  float* acc = scratch.data();
+  int64_t* offsets = reinterpret_cast<int64_t*>(acc + acc_floats);  // per tap; past the last, the last one's
+  float* prep = acc + acc_floats + offset_floats;
+  std::fill(acc, acc + acc_floats, 0.0f);
+  for (int64_t t = 0; t < groups * group; ++t) {
+    const int64_t tap = std::min(t, taps - 1);
+    const int64_t c = tap / (g.kh * g.kw), ky = tap / g.kw % g.kh, kx = tap % g.kw;
+    offsets[t] = (c * padded.h + ky * g.dilation_h) * padded.w + kx * g.dilation_w;
+  }
+  const ConvFilterTileFn tile = g.stride_w == 1 ? kernel.filter_stride1 : kernel.filter_stride2;
+
+  for (int64_t first = 0; first < g.n; first += round_images) {
+    const int64_t count = std::min(round_images, g.n - first);
+    const int prep_team = static_cast<int>(std::min<int64_t>(threads, count));
+#pragma omp parallel for num_threads(prep_team) if (prep_team > 1) schedule(static)
+    for (int64_t i = 0; i < count; ++i) {
+      float* image = prep + i * prep_floats;
+      pad_image(g, padded, x + (first + i) * g.c * g.h * g.w, image);
+      transpose_dy(kernel, dy + (first + i) * g.oc * pixels, g.oc, pixels, image + padded_stride);
+    }
+    const int team = static_cast<int>(std::min<int64_t>(threads, items));
+#pragma omp parallel num_threads(team) if (team > 1)
+    {
+      const int64_t share = (items + team - 1) / team;
+      const int64_t begin = std::min(items, omp_get_thread_num() * share);
+      const int64_t end = std::min(items, begin + share);
+      const float* x_taps[32];  // a tile's tap pointers (tiles have at most 32 taps)
+      ConvFilterTileArgs args{};
+      args.x = x_taps;
+      args.row_stride = g.stride_h * padded.w;
+      args.cols = g.ow;
+      for (int64_t i = 0; i < count; ++i) {
+        const float* image = prep + i * prep_floats;
+        const float* dyt = image + padded_stride;
+        for (int64_t oy = 0; oy < g.oh; oy += block_rows) {
+          args.rows = std::min(block_rows, g.oh - oy);
+          for (int64_t item = begin; item < end; ++item) {
+            const int64_t block = item / groups;
+            const int64_t first_tap = item % groups * group;
+            const float* row = image + oy * g.stride_h * padded.w;
+            for (int64_t t = 0; t < group; ++t) x_taps[t] = row + offsets[first_tap + t];
+            args.dy = dyt + (block * pixels + oy * g.ow) * nb;
+            args.dw = acc + (block * groups * group + first_tap) * nb;
+            tile(args);
+          }
+        }
+      }
+    }
+  }
+
+  for (int64_t o = 0; o < g.oc; ++o) {
+    const float* src = acc + (o / nb) * groups * group * nb + o % nb;
+    for (int64_t t = 0; t < taps; ++t) dw[o * taps + t] = src[t * nb];
+  }
+}
+
 void conv2d_backward_data_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
                                  const float* w, const float* dy, float* dx) {
   const std::optional<Conv2dGeometry> t = conv_backward_data_as_forward(g);
@@ -225,10 +331,16 @@ void conv2d_backward_data_direct(const ConvDirectKernel& kernel, cnn_context& ct
 
 namespace {
 
-constexpr ConvDirectKernel kAvx512_7x64{"conv_direct_avx512_7x64", 7, 64, conv_direct_avx512_7x64_s1,
-                                        conv_direct_avx512_7x64_s2, sgemm_pack_transposed_avx512};
-constexpr ConvDirectKernel kAvx512_14x32{"conv_direct_avx512_14x32", 14, 32, conv_direct_avx512_14x32_s1,
-                                         conv_direct_avx512_14x32_s2, sgemm_pack_transposed_avx512};
+constexpr ConvDirectKernel kAvx512_7x64{"conv_direct_avx512_7x64",    7,
+                                        64,
+                                        conv_direct_avx512_7x64_s1,   conv_direct_avx512_7x64_s2,
+                                        sgemm_pack_transposed_avx512, conv_filter_avx512_7x64_s1,
+                                        conv_filter_avx512_7x64_s2};
+constexpr ConvDirectKernel kAvx512_14x32{"conv_direct_avx512_14x32",   14,
+                                         32,
+                                         conv_direct_avx512_14x32_s1,  conv_direct_avx512_14x32_s2,
+                                         sgemm_pack_transposed_avx512, conv_filter_avx512_14x32_s1,
+                                         conv_filter_avx512_14x32_s2};
 
 // Multiply-adds per tap that a kernel's tiles compute for one image row, padding included.
 int64_t padded_work(const ConvDirectKernel& k, const Conv2dGeometry& g) {
@@ -254,6 +366,23 @@ const ConvDirectKernel* conv_direct_choice_avx512(const Conv2dGeometry& g) {
   const ConvDirectKernel* best = a < b || (a == b && g.ow < 28) ? &kAvx512_7x64 : &kAvx512_14x32;
   const int64_t useful = g.oc * g.ow;
   return std::min(a, b) * 2 <= useful * 3 ? best : nullptr;
+}
+
+const ConvDirectKernel* conv_filter_choice_avx512(const Conv2dGeometry& g) {
+  if (g.stride_w != 1 && g.stride_w != 2) return nullptr;
+  if (g.oc < 16) return nullptr;
+  if (padded_shape(g, 14).floats > kMaxPaddedFloats) return nullptr;
+  // The work the tiles do per pixel, padding included: taps rounded up to the tile's, channels to its block.
+  const int64_t taps = g.c * g.kh * g.kw;
+  const int64_t a = round_up(g.oc, kAvx512_7x64.channels) * round_up(taps, kAvx512_7x64.pixels);
+  const int64_t b = round_up(g.oc, kAvx512_14x32.channels) * round_up(taps, kAvx512_14x32.pixels);
+  return a <= b ? &kAvx512_7x64 : &kAvx512_14x32;
+}
+
+void conv2d_backward_filter_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,
+                                   float* dw) {
+  if (const ConvDirectKernel* k = conv_filter_choice_avx512(g)) return conv2d_backward_filter_direct(*k, ctx, g, x, dy, dw);
+  conv2d_backward_filter_gemm(ctx, g, x, dy, dw);
 }
 
 void conv2d_forward_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
