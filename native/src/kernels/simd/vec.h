@@ -64,7 +64,10 @@ inline M gt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 inline M lt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 inline M le(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
 inline M is_nan(F a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+inline M not_le(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_NLE_UQ); }  // a > b, or either is NaN
+inline M is_number(F a) { return _mm512_cmp_ps_mask(a, a, _CMP_ORD_Q); }        // not NaN
 inline M mask_or(M a, M b) { return static_cast<M>(a | b); }
+inline M mask_and(M a, M b) { return static_cast<M>(a & b); }
 inline M mask_andnot(M a, M b) { return static_cast<M>(~a & b); }  // !a && b
 inline F select(M m, F if_true, F if_false) { return _mm512_mask_blend_ps(m, if_false, if_true); }
 
@@ -74,9 +77,19 @@ inline I add_i(I a, I b) { return _mm512_add_epi32(a, b); }
 inline I mul_i(I a, I b) { return _mm512_mullo_epi32(a, b); }
 inline I select_i(M m, I if_true, I if_false) { return _mm512_mask_blend_epi32(m, if_false, if_true); }
 inline void store_i(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
+inline void store_partial_i(int32_t* p, I v, int n) { _mm512_mask_storeu_epi32(p, first_lanes(n), v); }
 // base[idx[j]] for the lanes of m, `fill` elsewhere (masked-off lanes read no memory).
 inline F gather(const float* base, I idx, M m, float fill = 0.0f) {
   return _mm512_mask_i32gather_ps(set1(fill), m, idx, base, 4);
+}
+
+// Lanes 0, 2, 4, ... (even) or 1, 3, 5, ... (odd) of the 2*kWidth floats lo:hi, in order: the cells of
+// stride-2 windows from two contiguous loads.
+inline F even_lanes(F lo, F hi) {
+  return _mm512_permutex2var_ps(lo, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), hi);
+}
+inline F odd_lanes(F lo, F hi) {
+  return _mm512_permutex2var_ps(lo, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), hi);
 }
 
 inline F from_int_bits(I v) { return _mm512_castsi512_ps(v); }
@@ -127,7 +140,10 @@ inline M gt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 inline M lt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 inline M le(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
 inline M is_nan(F a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
+inline M not_le(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_NLE_UQ); }  // a > b, or either is NaN
+inline M is_number(F a) { return _mm256_cmp_ps(a, a, _CMP_ORD_Q); }        // not NaN
 inline M mask_or(M a, M b) { return _mm256_or_ps(a, b); }
+inline M mask_and(M a, M b) { return _mm256_and_ps(a, b); }
 inline M mask_andnot(M a, M b) { return _mm256_andnot_ps(a, b); }
 
 inline I add_i(I a, I b) { return _mm256_add_epi32(a, b); }
@@ -136,8 +152,20 @@ inline I select_i(M m, I if_true, I if_false) {
   return _mm256_castps_si256(select(m, _mm256_castsi256_ps(if_true), _mm256_castsi256_ps(if_false)));
 }
 inline void store_i(int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+inline void store_partial_i(int32_t* p, I v, int n) { _mm256_maskstore_epi32(p, first_lanes_i(n), v); }
 inline F gather(const float* base, I idx, M m, float fill = 0.0f) {
   return _mm256_mask_i32gather_ps(set1(fill), base, idx, m, 4);
+}
+
+// Lanes 0, 2, 4, ... (even) or 1, 3, 5, ... (odd) of the 16 floats lo:hi, in order: a shuffle within each
+// 128-bit half, then the 64-bit pairs put in order.
+inline F even_lanes(F lo, F hi) {
+  const __m256 t = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));  // lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+inline F odd_lanes(F lo, F hi) {
+  const __m256 t = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
 inline F from_int_bits(I v) { return _mm256_castsi256_ps(v); }
