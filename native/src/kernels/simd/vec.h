@@ -92,6 +92,9 @@ inline F odd_lanes(F lo, F hi) {
   return _mm512_permutex2var_ps(lo, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), hi);
 }
 
+// Lane j is lane idx[j] (0 .. 2*kWidth-1) of the 2*kWidth floats lo:hi.
+inline F permute2(F lo, F hi, I idx) { return _mm512_permutex2var_ps(lo, idx, hi); }
+
 inline F from_int_bits(I v) { return _mm512_castsi512_ps(v); }
 inline I round_to_int(F v) { return _mm512_cvtps_epi32(v); }  // nearest, ties to even
 inline F to_float(I v) { return _mm512_cvtepi32_ps(v); }
@@ -166,6 +169,13 @@ inline F even_lanes(F lo, F hi) {
 inline F odd_lanes(F lo, F hi) {
   const __m256 t = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+// Lane j is lane idx[j] (0 .. 15) of the 16 floats lo:hi: both halves permuted (vpermps reads the index's
+// low 3 bits), then the half that idx names chosen.
+inline F permute2(F lo, F hi, I idx) {
+  const M from_hi = _mm256_castsi256_ps(_mm256_cmpgt_epi32(idx, set1_i(kWidth - 1)));
+  return select(from_hi, _mm256_permutevar8x32_ps(hi, idx), _mm256_permutevar8x32_ps(lo, idx));
 }
 
 inline F from_int_bits(I v) { return _mm256_castsi256_ps(v); }
