@@ -57,12 +57,12 @@ void for_each_output_row(const cnn_context& ctx, const Pool2dGeometry& g, Row ro
 }
 
 // The max-pool windows of output rows [oy_begin, oy_end) of one plane xp whose columns are `cols` (inside the
-// input horizontally): one kernel call for the run of rows whose windows are inside vertically too, one per
-// row that the top or bottom padding clips. y (and argmax, may be null) point at the window (oy_begin,
-// cols.begin); rows are out_stride apart.
-void max_inner_windows(const SimdKernels& k, const Pool2dGeometry& g, const float* xp, WindowRange rows_inside,
-                       WindowRange cols, int64_t oy_begin, int64_t oy_end, float* y, int32_t* argmax,
-                       int64_t out_stride) {
+// input horizontally), as blocks: one for each run of rows whose windows are inside vertically too, one per
+// row that the top or bottom padding clips. Calls run(block, oy) with block.y and block.argmax unset and oy the
+// block's first output row.
+template <class Run>
+void for_each_window_block(const Pool2dGeometry& g, const float* xp, WindowRange rows_inside, WindowRange cols,
+                           int64_t oy_begin, int64_t oy_end, int64_t out_stride, Run run) {
   if (cols.end == cols.begin) return;
   MaxWindowsBlock block{xp,        g.w,       0, 0, g.stride_h, 0, cols.begin * g.stride_w - g.pad_left,
                         g.stride_w, g.kernel_w, cols.end - cols.begin, nullptr, nullptr, out_stride};
@@ -72,11 +72,21 @@ void max_inner_windows(const SimdKernels& k, const Pool2dGeometry& g, const floa
     block.row_begin = rows.begin;
     block.row_end = rows.end;
     block.out_rows = inside ? std::min(oy_end, rows_inside.end) - oy : 1;
+    run(block, oy);
+    oy += block.out_rows;
+  }
+}
+
+// The windows of for_each_window_block through max_windows: y (and argmax, may be null) point at the window
+// (oy_begin, cols.begin); rows are out_stride apart.
+void max_inner_windows(const SimdKernels& k, const Pool2dGeometry& g, const float* xp, WindowRange rows_inside,
+                       WindowRange cols, int64_t oy_begin, int64_t oy_end, float* y, int32_t* argmax,
+                       int64_t out_stride) {
+  for_each_window_block(g, xp, rows_inside, cols, oy_begin, oy_end, out_stride, [&](MaxWindowsBlock& block, int64_t oy) {
     block.y = y + (oy - oy_begin) * out_stride;
     block.argmax = argmax != nullptr ? argmax + (oy - oy_begin) * out_stride : nullptr;
     k.max_windows(block);
-    oy += block.out_rows;
-  }
+  });
 }
 
 void maxpool_forward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y) {
@@ -104,6 +114,43 @@ void maxpool_forward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometr
   }
 }
 
+// Stride 2, kernel width 2, windows that share no cell: every dx cell gets at most one gradient, so the order
+// of the sums does not matter and the inner windows write theirs directly (0 + dy at the winner, 0 elsewhere,
+// as the reference's zero fill and sum). The cells no window covers are zeroed first; the windows that the
+// left or right padding clips add theirs afterwards, one at a time.
+void maxpool_backward_disjoint(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x,
+                               const float* dy, float* dx) {
+  const int64_t planes = g.n * g.c;
+  const int64_t in_plane = g.h * g.w;
+  const int64_t out_plane = g.oh * g.ow;
+  const WindowRange cols = inner_columns(g);
+  const WindowRange rows_inside = inner_rows(g);
+  const bool clipped_columns = cols.begin > 0 || cols.end < g.ow;
+  const bool all_cells_covered = !clipped_columns && g.kernel_h == g.stride_h && g.pad_top == 0 &&
+                                 g.oh * g.stride_h == g.h && g.ow * 2 == g.w;
+  const int threads = parallel_threads(ctx, planes * out_plane * g.kernel_h * g.kernel_w, kMinPoolCellsPerParallelJob);
+#pragma omp parallel for num_threads(threads)
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* xp = x + p * in_plane;
+    const float* dyp = dy + p * out_plane;
+    float* dxp = dx + p * in_plane;
+    if (!all_cells_covered) std::fill(dxp, dxp + in_plane, 0.0f);
+    for_each_window_block(g, xp, rows_inside, cols, 0, g.oh, g.ow, [&](const MaxWindowsBlock& block, int64_t oy) {
+      k.max_windows_backward_stride2(block, dyp + oy * g.ow + cols.begin, dxp);
+    });
+    if (!clipped_columns) continue;
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
+      auto border = [&](int64_t ox) {
+        const Span1d window_cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
+        dxp[window_max(xp, g.w, rows, window_cols).index] += dyp[oy * g.ow + ox];
+      };
+      for (int64_t ox = 0; ox < cols.begin; ++ox) border(ox);
+      for (int64_t ox = cols.end; ox < g.ow; ++ox) border(ox);
+    }
+  }
+}
+
 // Winners are found for a block of output rows at a time (about kWinnerBlockCells windows), then the
 // gradients are added row by row in the reference's window order.
 constexpr int64_t kWinnerBlockCells = 4096;
@@ -111,6 +158,7 @@ constexpr int64_t kWinnerBlockCells = 4096;
 void maxpool_backward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x,
                       const float* dy, float* dx) {
   if (!plane_fits_int32(g)) return maxpool2d_backward_ref(ctx, g, x, dy, dx);
+  if (g.stride_w == 2 && g.kernel_w == 2 && g.kernel_h <= g.stride_h) return maxpool_backward_disjoint(k, ctx, g, x, dy, dx);
   const int64_t planes = g.n * g.c;
   const int64_t in_plane = g.h * g.w;
   const int64_t out_plane = g.oh * g.ow;

@@ -34,6 +34,11 @@ struct MaxWindowsBlock {
 // the first NaN wins). Stride 2 with kernel width 2 or 3 splits two contiguous loads into even and odd
 // lanes; other strides load (stride 1) or gather the cells.
 using MaxWindowsFn = void (*)(const MaxWindowsBlock& block);
+// The backward of a block of windows that share no cell: stride 2, kernel width 2, and kernel height at most
+// row_step. Writes every cell of the block's windows in the plane's gradient dx (row width `width`): 0 + dy
+// at the window's winner (the reference rule, as max_windows), 0 elsewhere; dy[r*out_stride + j] is the
+// gradient of window j of output row r. block.y and block.argmax are not used.
+using MaxWindowsBackwardFn = void (*)(const MaxWindowsBlock& block, const float* dy, float* dx);
 // The same windows, y[j] = (sum of the window's cells) / divisor.
 using AvgWindowsFn = void (*)(const float* plane, int64_t width, int64_t row_begin, int64_t row_end, int64_t col0,
                               int32_t stride_w, int32_t kernel_w, int64_t count, float divisor, float* y);
@@ -57,6 +62,7 @@ using DenseRowsFn = void (*)(int64_t rows, int64_t in, int64_t out, int64_t o_be
 struct SimdKernels {
   const char* isa;  // "avx2" | "avx512"
   MaxWindowsFn max_windows;
+  MaxWindowsBackwardFn max_windows_backward_stride2;
   AvgWindowsFn avg_windows;
   SumFn sum;
   ActivationChunkFn activation;

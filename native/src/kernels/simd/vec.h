@@ -76,6 +76,7 @@ inline I set1_i(int32_t v) { return _mm512_set1_epi32(v); }
 inline I add_i(I a, I b) { return _mm512_add_epi32(a, b); }
 inline I mul_i(I a, I b) { return _mm512_mullo_epi32(a, b); }
 inline I select_i(M m, I if_true, I if_false) { return _mm512_mask_blend_epi32(m, if_false, if_true); }
+inline M eq_i(I a, I b) { return _mm512_cmpeq_epi32_mask(a, b); }
 inline void store_i(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
 inline void store_partial_i(int32_t* p, I v, int n) { _mm512_mask_storeu_epi32(p, first_lanes(n), v); }
 // base[idx[j]] for the lanes of m, `fill` elsewhere (masked-off lanes read no memory).
@@ -90,6 +91,15 @@ inline F even_lanes(F lo, F hi) {
 }
 inline F odd_lanes(F lo, F hi) {
   return _mm512_permutex2var_ps(lo, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), hi);
+}
+
+// The lanes of a and b alternated, a0 b0 a1 b1 ...: the first kWidth (low) or the last kWidth (high).
+// The inverse of even_lanes/odd_lanes.
+inline F interleave_low(F a, F b) {
+  return _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), b);
+}
+inline F interleave_high(F a, F b) {
+  return _mm512_permutex2var_ps(a, _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), b);
 }
 
 // Lane j is lane idx[j] (0 .. 2*kWidth-1) of the 2*kWidth floats lo:hi.
@@ -154,6 +164,7 @@ inline I mul_i(I a, I b) { return _mm256_mullo_epi32(a, b); }
 inline I select_i(M m, I if_true, I if_false) {
   return _mm256_castps_si256(select(m, _mm256_castsi256_ps(if_true), _mm256_castsi256_ps(if_false)));
 }
+inline M eq_i(I a, I b) { return _mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b)); }
 inline void store_i(int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
 inline void store_partial_i(int32_t* p, I v, int n) { _mm256_maskstore_epi32(p, first_lanes_i(n), v); }
 inline F gather(const float* base, I idx, M m, float fill = 0.0f) {
@@ -169,6 +180,15 @@ inline F even_lanes(F lo, F hi) {
 inline F odd_lanes(F lo, F hi) {
   const __m256 t = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+// The lanes of a and b alternated, a0 b0 a1 b1 ...: the first 8 (low) or the last 8 (high). The inverse of
+// even_lanes/odd_lanes.
+inline F interleave_low(F a, F b) {
+  return _mm256_permute2f128_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b), 0x20);
+}
+inline F interleave_high(F a, F b) {
+  return _mm256_permute2f128_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b), 0x31);
 }
 
 // Lane j is lane idx[j] (0 .. 15) of the 16 floats lo:hi: both halves permuted (vpermps reads the index's
