@@ -1,8 +1,9 @@
 // The vectorised element-wise kernels of every ISA tier this CPU runs (avx2, avx512), called through each
 // tier's own table (whatever CNN_MAX_ISA says), against the reference kernels: max/avg/global pooling
 // forward and max pooling backward on random geometries (sizes 1, primes, every stride and padding), with
-// ties and NaN, and the stride-2 max-pool path (kernel width 2 and 3) with +-0 ties and NaN payloads; every activation forward and backward on lengths around the vector width and on special
-// values (+-0, +-inf, NaN, +-1000, denormals); softmax forward/backward with inner == 1 and inner > 1; dense
+// ties and NaN, and the stride-2 max-pool paths (kernel width 2 and 3) with +-0 ties and NaN payloads;
+// every activation forward and backward on lengths around the vector width and on special values (+-0,
+// +-inf, NaN, +-1000, denormals); softmax forward/backward with inner == 1 and inner > 1; dense
 // forward for batches of 1-4 rows (weights read in place) and 5 (the GEMM with the bias in its epilogue).
 // Max pooling must match bit for bit (same winner rule, same order of the backward sums); the others
 // within tolerances stated at each test (the vector exp is within 2 ulp of std::exp, float sums vs double).
@@ -197,7 +198,8 @@ TEST(SimdKernels, PoolingMatchesReferenceOnRandomGeometries) {
 }
 
 // Same bits, NaN payloads included: the first NaN of a window must be the one that wins.
-::testing::AssertionResult same_bits(const std::vector<float>& a, const std::vector<float>& b, const std::string& what) {
+::testing::AssertionResult same_bits(const std::vector<float>& a, const std::vector<float>& b,
+                                     const std::string& what) {
   if (a.size() != b.size()) return ::testing::AssertionFailure() << what << ": sizes differ";
   for (size_t i = 0; i < a.size(); ++i) {
     if (std::memcmp(&a[i], &b[i], sizeof(float)) != 0)
@@ -230,7 +232,8 @@ std::vector<float> signed_zeros_and_nans(size_t count, std::mt19937& rng) {
 // tiers, odd widths, every pad, window heights 1-3 with row strides 1-2 (whole blocks of rows per call),
 // gradients of -0, bit for bit against the reference, forward and backward.
 TEST(SimdKernels, MaxPoolStride2MatchesReferenceBitForBit) {
-  static const int64_t kWidths[] = {2, 3, 4, 5, 7, 9, 14, 15, 16, 17, 18, 19, 28, 31, 32, 33, 34, 35, 36, 47, 63, 64, 65, 66, 67};
+  static const int64_t kWidths[] = {2,  3,  4,  5,  7,  9,  14, 15, 16, 17, 18, 19, 28,
+                                    31, 32, 33, 34, 35, 36, 47, 63, 64, 65, 66, 67};
   static const int64_t kHeights[] = {1, 2, 3, 5, 6, 9, 14};
   std::mt19937 rng(7003);
   for (const SimdTier& t : simd_tiers()) {
@@ -250,7 +253,8 @@ TEST(SimdKernels, MaxPoolStride2MatchesReferenceBitForBit) {
                                    "] kernel " + std::to_string(kh) + "x" + std::to_string(kw) + " stride " +
                                    std::to_string(sh) + "x2 pad t/b/l/r " + std::to_string(pt) + "/" +
                                    std::to_string(pb) + "/" + std::to_string(pl) + "/" + std::to_string(pr);
-          const std::vector<float> x = rep % 2 == 0 ? signed_zeros_and_nans(in_count(g), rng) : tie_prone(in_count(g), rng);
+          const std::vector<float> x =
+              rep % 2 == 0 ? signed_zeros_and_nans(in_count(g), rng) : tie_prone(in_count(g), rng);
           std::vector<float> dy = random_vector(out_count(g), rng);
           for (size_t i = 0; i < dy.size(); i += 5) dy[i] = -0.0f;  // dx is 0 + dy: +0, never -0
           for (int threads : {1, 2}) {

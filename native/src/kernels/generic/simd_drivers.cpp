@@ -37,7 +37,9 @@ WindowRange inner_windows(int64_t in, int64_t out, int32_t kernel, int32_t strid
   return {begin, std::max(begin, end)};
 }
 
-WindowRange inner_columns(const Pool2dGeometry& g) { return inner_windows(g.w, g.ow, g.kernel_w, g.stride_w, g.pad_left); }
+WindowRange inner_columns(const Pool2dGeometry& g) {
+  return inner_windows(g.w, g.ow, g.kernel_w, g.stride_w, g.pad_left);
+}
 WindowRange inner_rows(const Pool2dGeometry& g) { return inner_windows(g.h, g.oh, g.kernel_h, g.stride_h, g.pad_top); }
 
 // The vector kernels index a plane with int32 (gathers, argmax); larger planes use the reference kernel.
@@ -82,11 +84,12 @@ void for_each_window_block(const Pool2dGeometry& g, const float* xp, WindowRange
 void max_inner_windows(const SimdKernels& k, const Pool2dGeometry& g, const float* xp, WindowRange rows_inside,
                        WindowRange cols, int64_t oy_begin, int64_t oy_end, float* y, int32_t* argmax,
                        int64_t out_stride) {
-  for_each_window_block(g, xp, rows_inside, cols, oy_begin, oy_end, out_stride, [&](MaxWindowsBlock& block, int64_t oy) {
+  auto run = [&](MaxWindowsBlock& block, int64_t oy) {
     block.y = y + (oy - oy_begin) * out_stride;
     block.argmax = argmax != nullptr ? argmax + (oy - oy_begin) * out_stride : nullptr;
     k.max_windows(block);
-  });
+  };
+  for_each_window_block(g, xp, rows_inside, cols, oy_begin, oy_end, out_stride, run);
 }
 
 void maxpool_forward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y) {
@@ -106,7 +109,8 @@ void maxpool_forward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometr
     for (int64_t oy = 0; oy < g.oh; ++oy) {  // the columns that the left or right padding clips
       const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
       auto border = [&](int64_t ox) {
-        yp[oy * g.ow + ox] = window_max(xp, g.w, rows, clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w)).value;
+        const Span1d window_cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
+        yp[oy * g.ow + ox] = window_max(xp, g.w, rows, window_cols).value;
       };
       for (int64_t ox = 0; ox < cols.begin; ++ox) border(ox);
       for (int64_t ox = cols.end; ox < g.ow; ++ox) border(ox);
@@ -158,7 +162,8 @@ constexpr int64_t kWinnerBlockCells = 4096;
 void maxpool_backward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x,
                       const float* dy, float* dx) {
   if (!plane_fits_int32(g)) return maxpool2d_backward_ref(ctx, g, x, dy, dx);
-  if (g.stride_w == 2 && g.kernel_w == 2 && g.kernel_h <= g.stride_h) return maxpool_backward_disjoint(k, ctx, g, x, dy, dx);
+  if (g.stride_w == 2 && g.kernel_w == 2 && g.kernel_h <= g.stride_h)
+    return maxpool_backward_disjoint(k, ctx, g, x, dy, dx);
   const int64_t planes = g.n * g.c;
   const int64_t in_plane = g.h * g.w;
   const int64_t out_plane = g.oh * g.ow;
