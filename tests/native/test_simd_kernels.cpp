@@ -1,8 +1,9 @@
 // The vectorised element-wise kernels of every ISA tier this CPU runs (avx2, avx512), called through each
 // tier's own table (whatever CNN_MAX_ISA says), against the reference kernels: max/avg/global pooling
 // forward and max pooling backward on random geometries (sizes 1, primes, every stride and padding), with
-// ties and NaN; every activation forward and backward on lengths around the vector width and on special
-// values (+-0, +-inf, NaN, +-1000, denormals); softmax forward/backward with inner == 1 and inner > 1; dense
+// ties and NaN, and the stride-2 max-pool paths (kernel width 2 and 3) with +-0 ties and NaN payloads;
+// every activation forward and backward on lengths around the vector width and on special values (+-0,
+// +-inf, NaN, +-1000, denormals); softmax forward/backward with inner == 1 and inner > 1; dense
 // forward for batches of 1-4 rows (weights read in place) and 5 (the GEMM with the bias in its epilogue).
 // Max pooling must match bit for bit (same winner rule, same order of the backward sums); the others
 // within tolerances stated at each test (the vector exp is within 2 ulp of std::exp, float sums vs double).
@@ -193,6 +194,84 @@ TEST(SimdKernels, PoolingMatchesReferenceOnRandomGeometries) {
     }
     EXPECT_GT(clipped, 100) << t.isa;
     EXPECT_GT(overlapping, 100) << t.isa;
+  }
+}
+
+// Same bits, NaN payloads included: the first NaN of a window must be the one that wins.
+::testing::AssertionResult same_bits(const std::vector<float>& a, const std::vector<float>& b,
+                                     const std::string& what) {
+  if (a.size() != b.size()) return ::testing::AssertionFailure() << what << ": sizes differ";
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::memcmp(&a[i], &b[i], sizeof(float)) != 0)
+      return ::testing::AssertionFailure() << what << ": element " << i << " is " << a[i] << " vs " << b[i];
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// Ties of +0 and -0 (equal, but not the same bits), -inf, and NaNs that differ in their payloads.
+std::vector<float> signed_zeros_and_nans(size_t count, std::mt19937& rng) {
+  std::vector<float> v(count);
+  for (float& x : v) {
+    const int32_t k = pick(rng, 0, 39);
+    if (k < 8) {
+      x = k % 2 == 0 ? 0.0f : -0.0f;
+    } else if (k < 10) {
+      x = -std::numeric_limits<float>::infinity();
+    } else if (k == 10) {
+      const uint32_t bits = 0x7fc00000u | static_cast<uint32_t>(pick(rng, 1, 0xffff));
+      std::memcpy(&x, &bits, sizeof(x));
+    } else {
+      x = static_cast<float>(pick(rng, -2, 0)) * 0.5f;
+    }
+  }
+  return v;
+}
+
+// The stride-2 path of kernel width 2 and 3 (even and odd lanes of contiguous loads, two short rows per
+// vector) and the backward of disjoint 2-wide windows: widths around one and two vectors of windows for both
+// tiers, odd widths, every pad, window heights 1-3 with row strides 1-2 (whole blocks of rows per call),
+// gradients of -0, bit for bit against the reference, forward and backward.
+TEST(SimdKernels, MaxPoolStride2MatchesReferenceBitForBit) {
+  static const int64_t kWidths[] = {2,  3,  4,  5,  7,  9,  14, 15, 16, 17, 18, 19, 28,
+                                    31, 32, 33, 34, 35, 36, 47, 63, 64, 65, 66, 67};
+  static const int64_t kHeights[] = {1, 2, 3, 5, 6, 9, 14};
+  std::mt19937 rng(7003);
+  for (const SimdTier& t : simd_tiers()) {
+    int cases = 0;
+    for (int32_t kw : {2, 3}) {
+      for (int64_t w : kWidths) {
+        for (int rep = 0; rep < 6; ++rep) {
+          const int32_t kh = pick(rng, 1, 3), sh = pick(rng, 1, 2);
+          const int32_t pl = pick(rng, 0, kw - 1), pr = pick(rng, 0, kw - 1);
+          const int32_t pt = pick(rng, 0, kh - 1), pb = pick(rng, 0, kh - 1);
+          int64_t h = kHeights[pick(rng, 0, 6)];
+          while (h + pt + pb < kh) h = kHeights[pick(rng, 0, 6)];
+          if (w + pl + pr < kw) continue;
+          const cnn::Pool2dGeometry g{1, 2, h, w, window_count(h, kh, sh, pt, pb), window_count(w, kw, 2, pl, pr),
+                                      kh, kw, sh, 2, pt, pl, false};
+          const std::string what = std::string(t.isa) + " x [1,2," + std::to_string(h) + "," + std::to_string(w) +
+                                   "] kernel " + std::to_string(kh) + "x" + std::to_string(kw) + " stride " +
+                                   std::to_string(sh) + "x2 pad t/b/l/r " + std::to_string(pt) + "/" +
+                                   std::to_string(pb) + "/" + std::to_string(pl) + "/" + std::to_string(pr);
+          const std::vector<float> x =
+              rep % 2 == 0 ? signed_zeros_and_nans(in_count(g), rng) : tie_prone(in_count(g), rng);
+          std::vector<float> dy = random_vector(out_count(g), rng);
+          for (size_t i = 0; i < dy.size(); i += 5) dy[i] = -0.0f;  // dx is 0 + dy: +0, never -0
+          for (int threads : {1, 2}) {
+            std::vector<float> fast(out_count(g)), ref(out_count(g));
+            t.table->maxpool2d_forward(context(threads), g, x.data(), fast.data());
+            cnn::maxpool2d_forward_ref(context(1), g, x.data(), ref.data());
+            ASSERT_TRUE(same_bits(fast, ref, "forward, " + what));
+            std::vector<float> dx_fast(in_count(g), 7.0f), dx_ref(in_count(g), -7.0f);
+            t.table->maxpool2d_backward(context(threads), g, x.data(), dy.data(), dx_fast.data());
+            cnn::maxpool2d_backward_ref(context(1), g, x.data(), dy.data(), dx_ref.data());
+            ASSERT_TRUE(same_bits(dx_fast, dx_ref, "backward, " + what));
+          }
+          ++cases;
+        }
+      }
+    }
+    EXPECT_GT(cases, 250) << t.isa;
   }
 }
 

@@ -25,17 +25,22 @@ namespace {
 constexpr int64_t kMinPoolCellsPerParallelJob = 1 << 14;
 constexpr int64_t kMinElementsPerParallelJob = 1 << 15;
 
-// Output columns [begin, end) whose windows lie inside the input horizontally (no left or right padding).
-struct ColumnRange {
+// Output columns or rows [begin, end) whose windows lie inside the input along that axis (no padding).
+struct WindowRange {
   int64_t begin, end;
 };
 
-ColumnRange inner_columns(const Pool2dGeometry& g) {
-  const int64_t begin = std::min<int64_t>(g.ow, (g.pad_left + g.stride_w - 1) / g.stride_w);
-  const int64_t last_start = g.w - g.kernel_w + g.pad_left;  // the largest ox * stride_w that still fits
-  const int64_t end = last_start < 0 ? 0 : std::min<int64_t>(g.ow, last_start / g.stride_w + 1);
+WindowRange inner_windows(int64_t in, int64_t out, int32_t kernel, int32_t stride, int32_t pad_begin) {
+  const int64_t begin = std::min<int64_t>(out, (pad_begin + stride - 1) / stride);
+  const int64_t last_start = in - kernel + pad_begin;  // the largest o * stride that still fits
+  const int64_t end = last_start < 0 ? 0 : std::min<int64_t>(out, last_start / stride + 1);
   return {begin, std::max(begin, end)};
 }
+
+WindowRange inner_columns(const Pool2dGeometry& g) {
+  return inner_windows(g.w, g.ow, g.kernel_w, g.stride_w, g.pad_left);
+}
+WindowRange inner_rows(const Pool2dGeometry& g) { return inner_windows(g.h, g.oh, g.kernel_h, g.stride_h, g.pad_top); }
 
 // The vector kernels index a plane with int32 (gathers, argmax); larger planes use the reference kernel.
 bool plane_fits_int32(const Pool2dGeometry& g) { return g.h * g.w <= std::numeric_limits<int32_t>::max(); }
@@ -53,56 +58,145 @@ void for_each_output_row(const cnn_context& ctx, const Pool2dGeometry& g, Row ro
   }
 }
 
+// The max-pool windows of output rows [oy_begin, oy_end) of one plane xp whose columns are `cols` (inside the
+// input horizontally), as blocks: one for each run of rows whose windows are inside vertically too, one per
+// row that the top or bottom padding clips. Calls run(block, oy) with block.y and block.argmax unset and oy the
+// block's first output row.
+template <class Run>
+void for_each_window_block(const Pool2dGeometry& g, const float* xp, WindowRange rows_inside, WindowRange cols,
+                           int64_t oy_begin, int64_t oy_end, int64_t out_stride, Run run) {
+  if (cols.end == cols.begin) return;
+  MaxWindowsBlock block{xp,        g.w,       0, 0, g.stride_h, 0, cols.begin * g.stride_w - g.pad_left,
+                        g.stride_w, g.kernel_w, cols.end - cols.begin, nullptr, nullptr, out_stride};
+  for (int64_t oy = oy_begin; oy < oy_end;) {
+    const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
+    const bool inside = oy >= rows_inside.begin && oy < rows_inside.end;
+    block.row_begin = rows.begin;
+    block.row_end = rows.end;
+    block.out_rows = inside ? std::min(oy_end, rows_inside.end) - oy : 1;
+    run(block, oy);
+    oy += block.out_rows;
+  }
+}
+
+// The windows of for_each_window_block through max_windows: y (and argmax, may be null) point at the window
+// (oy_begin, cols.begin); rows are out_stride apart.
+void max_inner_windows(const SimdKernels& k, const Pool2dGeometry& g, const float* xp, WindowRange rows_inside,
+                       WindowRange cols, int64_t oy_begin, int64_t oy_end, float* y, int32_t* argmax,
+                       int64_t out_stride) {
+  auto run = [&](MaxWindowsBlock& block, int64_t oy) {
+    block.y = y + (oy - oy_begin) * out_stride;
+    block.argmax = argmax != nullptr ? argmax + (oy - oy_begin) * out_stride : nullptr;
+    k.max_windows(block);
+  };
+  for_each_window_block(g, xp, rows_inside, cols, oy_begin, oy_end, out_stride, run);
+}
+
 void maxpool_forward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y) {
   if (!plane_fits_int32(g)) return maxpool2d_forward_ref(ctx, g, x, y);
-  const ColumnRange inner = inner_columns(g);
-  for_each_output_row(ctx, g, [&](int64_t p, int64_t oy, Span1d rows) {
+  const WindowRange cols = inner_columns(g);
+  const WindowRange rows_inside = inner_rows(g);
+  const bool clipped_columns = cols.begin > 0 || cols.end < g.ow;
+  const int64_t planes = g.n * g.c;
+  const int threads =
+      parallel_threads(ctx, planes * g.oh * g.ow * g.kernel_h * g.kernel_w, kMinPoolCellsPerParallelJob);
+#pragma omp parallel for num_threads(threads)
+  for (int64_t p = 0; p < planes; ++p) {
     const float* xp = x + p * g.h * g.w;
-    float* yr = y + (p * g.oh + oy) * g.ow;
-    for (int64_t ox = 0; ox < g.ow; ++ox) {
-      if (ox == inner.begin && inner.end > inner.begin) {
-        k.max_windows(xp, g.w, rows.begin, rows.end, ox * g.stride_w - g.pad_left, g.stride_w, g.kernel_w,
-                      inner.end - inner.begin, yr + ox, nullptr);
-        ox = inner.end - 1;
-        continue;
-      }
-      const Span1d cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
-      yr[ox] = window_max(xp, g.w, rows, cols).value;
+    float* yp = y + p * g.oh * g.ow;
+    max_inner_windows(k, g, xp, rows_inside, cols, 0, g.oh, yp + cols.begin, nullptr, g.ow);
+    if (!clipped_columns) continue;
+    for (int64_t oy = 0; oy < g.oh; ++oy) {  // the columns that the left or right padding clips
+      const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
+      auto border = [&](int64_t ox) {
+        const Span1d window_cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
+        yp[oy * g.ow + ox] = window_max(xp, g.w, rows, window_cols).value;
+      };
+      for (int64_t ox = 0; ox < cols.begin; ++ox) border(ox);
+      for (int64_t ox = cols.end; ox < g.ow; ++ox) border(ox);
     }
-  });
+  }
 }
+
+// Stride 2, kernel width 2, windows that share no cell: every dx cell gets at most one gradient, so the order
+// of the sums does not matter and the inner windows write theirs directly (0 + dy at the winner, 0 elsewhere,
+// as the reference's zero fill and sum). The cells no window covers are zeroed first; the windows that the
+// left or right padding clips add theirs afterwards, one at a time.
+void maxpool_backward_disjoint(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x,
+                               const float* dy, float* dx) {
+  const int64_t planes = g.n * g.c;
+  const int64_t in_plane = g.h * g.w;
+  const int64_t out_plane = g.oh * g.ow;
+  const WindowRange cols = inner_columns(g);
+  const WindowRange rows_inside = inner_rows(g);
+  const bool clipped_columns = cols.begin > 0 || cols.end < g.ow;
+  const bool all_cells_covered = !clipped_columns && g.kernel_h == g.stride_h && g.pad_top == 0 &&
+                                 g.oh * g.stride_h == g.h && g.ow * 2 == g.w;
+  const int threads = parallel_threads(ctx, planes * out_plane * g.kernel_h * g.kernel_w, kMinPoolCellsPerParallelJob);
+#pragma omp parallel for num_threads(threads)
+  for (int64_t p = 0; p < planes; ++p) {
+    const float* xp = x + p * in_plane;
+    const float* dyp = dy + p * out_plane;
+    float* dxp = dx + p * in_plane;
+    if (!all_cells_covered) std::fill(dxp, dxp + in_plane, 0.0f);
+    for_each_window_block(g, xp, rows_inside, cols, 0, g.oh, g.ow, [&](const MaxWindowsBlock& block, int64_t oy) {
+      k.max_windows_backward_stride2(block, dyp + oy * g.ow + cols.begin, dxp);
+    });
+    if (!clipped_columns) continue;
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
+      auto border = [&](int64_t ox) {
+        const Span1d window_cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
+        dxp[window_max(xp, g.w, rows, window_cols).index] += dyp[oy * g.ow + ox];
+      };
+      for (int64_t ox = 0; ox < cols.begin; ++ox) border(ox);
+      for (int64_t ox = cols.end; ox < g.ow; ++ox) border(ox);
+    }
+  }
+}
+
+// Winners are found for a block of output rows at a time (about kWinnerBlockCells windows), then the
+// gradients are added row by row in the reference's window order.
+constexpr int64_t kWinnerBlockCells = 4096;
 
 void maxpool_backward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x,
                       const float* dy, float* dx) {
   if (!plane_fits_int32(g)) return maxpool2d_backward_ref(ctx, g, x, dy, dx);
+  if (g.stride_w == 2 && g.kernel_w == 2 && g.kernel_h <= g.stride_h)
+    return maxpool_backward_disjoint(k, ctx, g, x, dy, dx);
   const int64_t planes = g.n * g.c;
   const int64_t in_plane = g.h * g.w;
   const int64_t out_plane = g.oh * g.ow;
-  const ColumnRange inner = inner_columns(g);
+  const WindowRange cols = inner_columns(g);
+  const WindowRange rows_inside = inner_rows(g);
+  const int64_t block_rows = std::min(g.oh, std::max<int64_t>(1, kWinnerBlockCells / g.ow));
+  const int64_t block_cells = block_rows * g.ow;
   const int threads = parallel_threads(ctx, planes * out_plane * g.kernel_h * g.kernel_w, kMinPoolCellsPerParallelJob);
-  // Per thread: the winners' values (unused) and plane indices of one output row.
-  Scratch scratch = ctx.scratch(static_cast<size_t>(2 * g.ow * threads));
+  // Per thread: the winners' values (unused) and plane indices of one block of output rows.
+  Scratch scratch = ctx.scratch(static_cast<size_t>(2 * block_cells * threads));
   float* scratch_base = scratch.data();
 #pragma omp parallel for num_threads(threads)
   for (int64_t p = 0; p < planes; ++p) {
-    float* values = scratch_base + 2 * g.ow * omp_get_thread_num();
-    int32_t* winners = reinterpret_cast<int32_t*>(values + g.ow);
+    float* values = scratch_base + 2 * block_cells * omp_get_thread_num();
+    int32_t* winners = reinterpret_cast<int32_t*>(values + block_cells);
     const float* xp = x + p * in_plane;
     float* dxp = dx + p * in_plane;
     std::fill(dxp, dxp + in_plane, 0.0f);
-    for (int64_t oy = 0; oy < g.oh; ++oy) {
-      const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
-      const float* dyr = dy + p * out_plane + oy * g.ow;
-      if (inner.end > inner.begin)
-        k.max_windows(xp, g.w, rows.begin, rows.end, inner.begin * g.stride_w - g.pad_left, g.stride_w, g.kernel_w,
-                      inner.end - inner.begin, values, winners);
-      // Windows in increasing ox, as the reference, so overlapping windows add in the same order.
-      for (int64_t ox = 0; ox < g.ow; ++ox) {
-        if (ox >= inner.begin && ox < inner.end) {
-          dxp[winners[ox - inner.begin]] += dyr[ox];
-        } else {
-          const Span1d cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
-          dxp[window_max(xp, g.w, rows, cols).index] += dyr[ox];
+    for (int64_t oy0 = 0; oy0 < g.oh; oy0 += block_rows) {
+      const int64_t oy1 = std::min(g.oh, oy0 + block_rows);
+      max_inner_windows(k, g, xp, rows_inside, cols, oy0, oy1, values + cols.begin, winners + cols.begin, g.ow);
+      // Windows in increasing (oy, ox), as the reference, so overlapping windows add in the same order.
+      for (int64_t oy = oy0; oy < oy1; ++oy) {
+        const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
+        const float* dyr = dy + p * out_plane + oy * g.ow;
+        const int32_t* row_winners = winners + (oy - oy0) * g.ow;
+        for (int64_t ox = 0; ox < g.ow; ++ox) {
+          if (ox >= cols.begin && ox < cols.end) {
+            dxp[row_winners[ox]] += dyr[ox];
+          } else {
+            const Span1d window_cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
+            dxp[window_max(xp, g.w, rows, window_cols).index] += dyr[ox];
+          }
         }
       }
     }
@@ -111,7 +205,7 @@ void maxpool_backward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeomet
 
 void avgpool_forward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y) {
   if (!plane_fits_int32(g)) return avgpool2d_forward_ref(ctx, g, x, y);
-  const ColumnRange inner = inner_columns(g);
+  const WindowRange inner = inner_columns(g);
   for_each_output_row(ctx, g, [&](int64_t p, int64_t oy, Span1d rows) {
     const float* xp = x + p * g.h * g.w;
     float* yr = y + (p * g.oh + oy) * g.ow;

@@ -15,12 +15,30 @@
 
 namespace cnn {
 
-// `count` consecutive max-pool windows of one output row whose windows lie inside the input horizontally:
-// window j covers rows [row_begin, row_end) and columns col0 + j*stride_w .. + kernel_w - 1 of the plane
-// (row width `width`). Writes y[j] with the reference rule (row-major scan, a later cell wins only when
-// strictly greater, the first NaN wins) and, when argmax is not null, the winner's index in the plane.
-using MaxWindowsFn = void (*)(const float* plane, int64_t width, int64_t row_begin, int64_t row_end, int64_t col0,
-                              int32_t stride_w, int32_t kernel_w, int64_t count, float* y, int32_t* argmax);
+// A block of max-pool windows: `out_rows` output rows of `count` consecutive windows each, all inside the
+// input horizontally. Window j of output row r covers input rows [row_begin + r*row_step, row_end +
+// r*row_step) and columns col0 + j*stride_w .. + kernel_w - 1 of the plane (row width `width`).
+struct MaxWindowsBlock {
+  const float* plane;
+  int64_t width;
+  int64_t row_begin, row_end, row_step;
+  int64_t out_rows;
+  int64_t col0;
+  int32_t stride_w, kernel_w;
+  int64_t count;
+  float* y;          // y[r*out_stride + j]: the window's maximum
+  int32_t* argmax;   // null, or argmax[r*out_stride + j]: the winner's index in the plane
+  int64_t out_stride;
+};
+// Fills the block with the reference rule (row-major scan, a later cell wins only when strictly greater,
+// the first NaN wins). Stride 2 with kernel width 2 or 3 splits two contiguous loads into even and odd
+// lanes; other strides load (stride 1) or gather the cells.
+using MaxWindowsFn = void (*)(const MaxWindowsBlock& block);
+// The backward of a block of windows that share no cell: stride 2, kernel width 2, and kernel height at most
+// row_step. Writes every cell of the block's windows in the plane's gradient dx (row width `width`): 0 + dy
+// at the window's winner (the reference rule, as max_windows), 0 elsewhere; dy[r*out_stride + j] is the
+// gradient of window j of output row r. block.y and block.argmax are not used.
+using MaxWindowsBackwardFn = void (*)(const MaxWindowsBlock& block, const float* dy, float* dx);
 // The same windows, y[j] = (sum of the window's cells) / divisor.
 using AvgWindowsFn = void (*)(const float* plane, int64_t width, int64_t row_begin, int64_t row_end, int64_t col0,
                               int32_t stride_w, int32_t kernel_w, int64_t count, float divisor, float* y);
@@ -44,6 +62,7 @@ using DenseRowsFn = void (*)(int64_t rows, int64_t in, int64_t out, int64_t o_be
 struct SimdKernels {
   const char* isa;  // "avx2" | "avx512"
   MaxWindowsFn max_windows;
+  MaxWindowsBackwardFn max_windows_backward_stride2;
   AvgWindowsFn avg_windows;
   SumFn sum;
   ActivationChunkFn activation;

@@ -64,7 +64,10 @@ inline M gt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 inline M lt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 inline M le(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
 inline M is_nan(F a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
+inline M not_le(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_NLE_UQ); }  // a > b, or either is NaN
+inline M is_number(F a) { return _mm512_cmp_ps_mask(a, a, _CMP_ORD_Q); }        // not NaN
 inline M mask_or(M a, M b) { return static_cast<M>(a | b); }
+inline M mask_and(M a, M b) { return static_cast<M>(a & b); }
 inline M mask_andnot(M a, M b) { return static_cast<M>(~a & b); }  // !a && b
 inline F select(M m, F if_true, F if_false) { return _mm512_mask_blend_ps(m, if_false, if_true); }
 
@@ -73,11 +76,34 @@ inline I set1_i(int32_t v) { return _mm512_set1_epi32(v); }
 inline I add_i(I a, I b) { return _mm512_add_epi32(a, b); }
 inline I mul_i(I a, I b) { return _mm512_mullo_epi32(a, b); }
 inline I select_i(M m, I if_true, I if_false) { return _mm512_mask_blend_epi32(m, if_false, if_true); }
+inline M eq_i(I a, I b) { return _mm512_cmpeq_epi32_mask(a, b); }
 inline void store_i(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
+inline void store_partial_i(int32_t* p, I v, int n) { _mm512_mask_storeu_epi32(p, first_lanes(n), v); }
 // base[idx[j]] for the lanes of m, `fill` elsewhere (masked-off lanes read no memory).
 inline F gather(const float* base, I idx, M m, float fill = 0.0f) {
   return _mm512_mask_i32gather_ps(set1(fill), m, idx, base, 4);
 }
+
+// Lanes 0, 2, 4, ... (even) or 1, 3, 5, ... (odd) of the 2*kWidth floats lo:hi, in order: the cells of
+// stride-2 windows from two contiguous loads.
+inline F even_lanes(F lo, F hi) {
+  return _mm512_permutex2var_ps(lo, _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), hi);
+}
+inline F odd_lanes(F lo, F hi) {
+  return _mm512_permutex2var_ps(lo, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), hi);
+}
+
+// The lanes of a and b alternated, a0 b0 a1 b1 ...: the first kWidth (low) or the last kWidth (high).
+// The inverse of even_lanes/odd_lanes.
+inline F interleave_low(F a, F b) {
+  return _mm512_permutex2var_ps(a, _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), b);
+}
+inline F interleave_high(F a, F b) {
+  return _mm512_permutex2var_ps(a, _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31), b);
+}
+
+// Lane j is lane idx[j] (0 .. 2*kWidth-1) of the 2*kWidth floats lo:hi.
+inline F permute2(F lo, F hi, I idx) { return _mm512_permutex2var_ps(lo, idx, hi); }
 
 inline F from_int_bits(I v) { return _mm512_castsi512_ps(v); }
 inline I round_to_int(F v) { return _mm512_cvtps_epi32(v); }  // nearest, ties to even
@@ -127,7 +153,10 @@ inline M gt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 inline M lt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 inline M le(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
 inline M is_nan(F a) { return _mm256_cmp_ps(a, a, _CMP_UNORD_Q); }
+inline M not_le(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_NLE_UQ); }  // a > b, or either is NaN
+inline M is_number(F a) { return _mm256_cmp_ps(a, a, _CMP_ORD_Q); }        // not NaN
 inline M mask_or(M a, M b) { return _mm256_or_ps(a, b); }
+inline M mask_and(M a, M b) { return _mm256_and_ps(a, b); }
 inline M mask_andnot(M a, M b) { return _mm256_andnot_ps(a, b); }
 
 inline I add_i(I a, I b) { return _mm256_add_epi32(a, b); }
@@ -135,9 +164,38 @@ inline I mul_i(I a, I b) { return _mm256_mullo_epi32(a, b); }
 inline I select_i(M m, I if_true, I if_false) {
   return _mm256_castps_si256(select(m, _mm256_castsi256_ps(if_true), _mm256_castsi256_ps(if_false)));
 }
+inline M eq_i(I a, I b) { return _mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b)); }
 inline void store_i(int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+inline void store_partial_i(int32_t* p, I v, int n) { _mm256_maskstore_epi32(p, first_lanes_i(n), v); }
 inline F gather(const float* base, I idx, M m, float fill = 0.0f) {
   return _mm256_mask_i32gather_ps(set1(fill), base, idx, m, 4);
+}
+
+// Lanes 0, 2, 4, ... (even) or 1, 3, 5, ... (odd) of the 16 floats lo:hi, in order: a shuffle within each
+// 128-bit half, then the 64-bit pairs put in order.
+inline F even_lanes(F lo, F hi) {
+  const __m256 t = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));  // lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+inline F odd_lanes(F lo, F hi) {
+  const __m256 t = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+// The lanes of a and b alternated, a0 b0 a1 b1 ...: the first 8 (low) or the last 8 (high). The inverse of
+// even_lanes/odd_lanes.
+inline F interleave_low(F a, F b) {
+  return _mm256_permute2f128_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b), 0x20);
+}
+inline F interleave_high(F a, F b) {
+  return _mm256_permute2f128_ps(_mm256_unpacklo_ps(a, b), _mm256_unpackhi_ps(a, b), 0x31);
+}
+
+// Lane j is lane idx[j] (0 .. 15) of the 16 floats lo:hi: both halves permuted (vpermps reads the index's
+// low 3 bits), then the half that idx names chosen.
+inline F permute2(F lo, F hi, I idx) {
+  const M from_hi = _mm256_castsi256_ps(_mm256_cmpgt_epi32(idx, set1_i(kWidth - 1)));
+  return select(from_hi, _mm256_permutevar8x32_ps(hi, idx), _mm256_permutevar8x32_ps(lo, idx));
 }
 
 inline F from_int_bits(I v) { return _mm256_castsi256_ps(v); }
