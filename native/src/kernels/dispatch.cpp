@@ -11,6 +11,7 @@
 #endif
 
 #include "kernels/gemm/conv_direct.h"
+#include "kernels/gemm/dense_direct.h"
 #include "kernels/gemm/sgemm_driver.h"
 #include "kernels/kernels.h"
 
@@ -112,14 +113,16 @@ constexpr KernelTable kGenericTable{
 constexpr KernelTable kAvx2Table = CNN_ISA_TABLE(avx2);
 #endif
 #if defined(CNN_HAVE_AVX512)
-// AVX-512 also has the direct convolution (kernels/gemm/conv_direct.h), forward and both gradients, for the shapes
-// they suit.
+// AVX-512 also has the direct convolution (kernels/gemm/conv_direct.h: forward and both gradients, for the shapes
+// they suit) and the dense forward pass that reads the weights in place (kernels/gemm/dense_direct.h).
 constexpr KernelTable kAvx512Table = [] {
   KernelTable avx512 = CNN_ISA_TABLE(avx512);
   avx512.conv2d_forward = conv2d_forward_avx512;
   avx512.conv2d_forward_relu = conv2d_forward_relu_avx512;
   avx512.conv2d_backward_data = conv2d_backward_data_avx512;
   avx512.conv2d_backward_filter = conv2d_backward_filter_avx512;
+  avx512.dense_forward = dense_forward_direct_avx512;
+  avx512.dense_forward_relu = dense_forward_relu_direct_avx512;
   return avx512;
 }();
 #endif
