@@ -295,12 +295,13 @@ TEST(Conv2dDirect, BackwardFilterMatchesReference) {
   ContextPtr ctx = make_context(2);
   std::mt19937 shapes(20261125);
   std::uniform_int_distribution<int64_t> channels(1, 70);
-  int checked = 0, strided = 0, dilated = 0, partial_group = 0;
+  int checked = 0, strided = 0, dilated = 0, partial_group = 0, chunked = 0;
   for (uint32_t i = 0; i < 300 && checked < 100; ++i) {
     ConvCase s = random_case(shapes);
     s.p.stride_w = 1 + static_cast<int32_t>(i % 2);
     if (conv_out_size(s.w, s.kw, s.p.stride_w, s.p.pad_left, s.p.pad_right, s.p.dilation_w) < 1) continue;
     s.oc = channels(shapes);
+    s.n = 1 + static_cast<int64_t>(i % 6);  // from 4 images on, the batch is summed in chunks
     const cnn::Conv2dGeometry g = geometry(s);
     std::mt19937 rng(7000 + i);
     const std::vector<float> x = random_vector(static_cast<size_t>(g.n * g.c * g.h * g.w), rng);
@@ -316,8 +317,10 @@ TEST(Conv2dDirect, BackwardFilterMatchesReference) {
     strided += s.p.stride_h > 1 || s.p.stride_w > 1;
     dilated += s.p.dilation_h > 1 || s.p.dilation_w > 1;
     partial_group += (s.c * s.kh * s.kw) % 7 != 0;
+    chunked += s.n >= 4;
   }
   EXPECT_EQ(checked, 100);
+  EXPECT_GT(chunked, 30);
   EXPECT_GT(strided, 40);
   EXPECT_GT(dilated, 30);
   EXPECT_GT(partial_group, 30);
@@ -337,14 +340,17 @@ TEST(Conv2dDirect, BackwardFilterMatchesReference) {
   return ::testing::AssertionSuccess();
 }
 
-// Shapes whose prepared images exceed one round (the batch goes in several), against the GEMM path (itself
-// checked against the reference in test_conv2d_backward.cpp), and 1 vs 2 threads bit for bit.
+// Both ways of sharing the work (chunks of images from 4 images on; below that, rounds of prepared images whose
+// taps the threads split), against the GEMM path (itself checked against the reference in
+// test_conv2d_backward.cpp), and 1 vs 2 threads bit for bit.
 TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
   if (!has_avx512()) return;
   ContextPtr one = make_context(1), two = make_context(2);
   const ConvCase cases[] = {
-      {10, 512, 40, 40, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false},  // ~1M floats per image: 8 per round
-      {3, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false},      // benchmark L1, 3 images
+      {10, 512, 40, 40, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false},   // chunks of 2 images, a thread each
+      {9, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false},      // benchmark L1: 5 chunks, the last of 1
+      {3, 256, 128, 128, 64, 1, 3, {1, 1, 0, 0, 1, 1, 1, 1}, false},  // ~5.3M floats per image: 1 per round
+      {3, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false},      // 3 images: threads split the taps
       {2, 3, 45, 45, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, false},      // benchmark L4's geometry, smaller
   };
   uint32_t seed = 300;
@@ -363,7 +369,7 @@ TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
       ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << describe(s, seed) << " " << k->name;
     }
   }
-  const cnn::Conv2dGeometry l1 = geometry(cases[1]);
+  const cnn::Conv2dGeometry l1 = geometry(cases[3]);
   EXPECT_EQ(cnn::conv_filter_choice_avx512(l1), &cnn::conv_direct_kernel_avx512_14x32());  // 25 taps: 2 x 14
   EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{8, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true})),
             &cnn::conv_direct_kernel_avx512_7x64());

@@ -217,9 +217,13 @@ std::optional<Conv2dGeometry> conv_backward_data_as_forward(const Conv2dGeometry
 
 namespace {
 
-// The most floats of padded images and transposed dy the filter gradient prepares at once; more images go in
-// rounds.
+// The most floats of padded images and transposed dy the filter gradient prepares at once when the threads share
+// the images (small batches); more images go in rounds.
 constexpr int64_t kMaxFilterPrepFloats = int64_t{1} << 23;
+// From this many images the filter gradient sums the batch in at most kFilterChunks chunks of images, a thread
+// each (conv2d_backward_filter_direct).
+constexpr int64_t kMinChunkedImages = 4;
+constexpr int64_t kFilterChunks = 8;
 // The pixel blocks of the filter gradient: whole output rows, about this many bytes of transposed dy, so a
 // block stays in L1 while a thread runs all its tiles over it.
 constexpr int64_t kFilterBlockBytes = 16384;
@@ -241,9 +245,52 @@ void transpose_dy(const ConvDirectKernel& kernel, const float* dy, int64_t oc, i
 
 }  // namespace
 
-// Work items: (channel block, tap group), each thread a contiguous run of them, each item's accumulators its
-// own. Images in order, then pixel blocks in order, then a thread's items: every dw element is one FMA chain
-// over the images and pixels in order, whatever the thread count.
+namespace {
+
+// The filter gradient's fixed parts: tile shape, tap offsets in the padded image, the pixel blocks.
+struct FilterPass {
+  const Conv2dGeometry& g;
+  ConvFilterTileFn tile;
+  PaddedShape padded;
+  int64_t padded_stride;  // floats of one prepared image's padded copy (its transposed dy follows)
+  int64_t group, nb, groups, pixels, block_rows;
+  const int64_t* offsets;  // per tap (groups * group of them; past the last tap, the last one's)
+};
+
+// One image's share of dw: items [begin, end) of (channel block, tap group), pixel block by pixel block, added to
+// the accumulators `acc` ([block][group taps][nb]). `image` is the padded image, followed by dy transposed.
+void filter_image(const FilterPass& s, const float* image, float* acc, int64_t begin, int64_t end) {
+  const Conv2dGeometry& g = s.g;
+  const float* dyt = image + s.padded_stride;
+  const float* x_taps[32];  // a tile's tap pointers (tiles have at most 32 taps)
+  ConvFilterTileArgs args{};
+  args.x = x_taps;
+  args.row_stride = g.stride_h * s.padded.w;
+  args.cols = g.ow;
+  for (int64_t oy = 0; oy < g.oh; oy += s.block_rows) {
+    args.rows = std::min(s.block_rows, g.oh - oy);
+    const float* row = image + oy * g.stride_h * s.padded.w;
+    for (int64_t item = begin; item < end; ++item) {
+      const int64_t block = item / s.groups;
+      const int64_t first_tap = item % s.groups * s.group;
+      for (int64_t t = 0; t < s.group; ++t) x_taps[t] = row + s.offsets[first_tap + t];
+      args.dy = dyt + (block * s.pixels + oy * g.ow) * s.nb;
+      args.dw = acc + (block * s.groups * s.group + first_tap) * s.nb;
+      s.tile(args);
+    }
+  }
+}
+
+}  // namespace
+
+// Two ways to share the work, picked by the batch size alone, so each gives the same bits on any thread count:
+//  - from kMinChunkedImages images, the batch splits into at most kFilterChunks chunks of consecutive images (a
+//    function of N only); each chunk is summed into its own accumulators by one thread, image by image, each
+//    image prepared (padded, dy transposed) by that thread just before use, while it is in its cache; the chunks'
+//    sums are then added in chunk order;
+//  - below that, all images are prepared first (in rounds of at most kMaxFilterPrepFloats) and the threads split
+//    the (channel block, tap group) items, each item's accumulators its own.
+// Either way every dw element is a fixed sequence of FMA chains and adds, whatever the thread count.
 void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
                                    const float* x, const float* dy, float* dw) {
   const int64_t taps = g.c * g.kh * g.kw;
@@ -255,61 +302,72 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
   const PaddedShape padded = padded_shape(g, 0);
   const int64_t padded_stride = round_up(padded.floats, 16);
   const int64_t prep_floats = padded_stride + blocks * pixels * nb;  // per image
-  const int64_t round_images = std::clamp<int64_t>(kMaxFilterPrepFloats / prep_floats, 1, std::max<int64_t>(g.n, 1));
   const int64_t acc_floats = blocks * groups * group * nb;
   const int64_t items = blocks * groups;
   const int64_t block_rows = std::clamp<int64_t>(kFilterBlockBytes / (g.ow * nb * 4), 1, g.oh);
+  const int64_t image_size = g.c * g.h * g.w;
+  const int64_t dy_size = g.oc * pixels;
 
   const double work = static_cast<double>(g.n) * static_cast<double>(pixels) * static_cast<double>(g.oc * taps);
   const int threads = work < 2.0 * kMinMultiplyAddsPerThread ? 1 : ctx.threads.load();
+  const bool chunked = g.n >= kMinChunkedImages;
+  const int64_t chunk_images = chunked ? (g.n + kFilterChunks - 1) / kFilterChunks : g.n;
+  const int64_t chunks = chunked ? (g.n + chunk_images - 1) / chunk_images : 1;
+  const int64_t round_images =
+      chunked ? 0 : std::clamp<int64_t>(kMaxFilterPrepFloats / prep_floats, 1, std::max<int64_t>(g.n, 1));
+  const int team = static_cast<int>(std::min<int64_t>(threads, chunked ? chunks : items));
+  const int64_t prep_slots = chunked ? team : round_images;
+
   const int64_t offset_floats = round_up(2 * groups * group, 16);  // int64 offsets, two float slots each
-  Scratch scratch(ctx.scratch(static_cast<size_t>(acc_floats + offset_floats + round_images * prep_floats)));
-  float* acc = scratch.data();
-  int64_t* offsets = reinterpret_cast<int64_t*>(acc + acc_floats);  // per tap; past the last, the last one's
-  float* prep = acc + acc_floats + offset_floats;
-  std::fill(acc, acc + acc_floats, 0.0f);
+  Scratch scratch(
+      ctx.scratch(static_cast<size_t>(chunks * acc_floats + offset_floats + prep_slots * prep_floats)));
+  float* acc = scratch.data();  // [chunk][block][group taps][nb]
+  int64_t* offsets = reinterpret_cast<int64_t*>(acc + chunks * acc_floats);
+  float* prep = acc + chunks * acc_floats + offset_floats;
+  std::fill(acc, acc + chunks * acc_floats, 0.0f);
   for (int64_t t = 0; t < groups * group; ++t) {
     const int64_t tap = std::min(t, taps - 1);
     const int64_t c = tap / (g.kh * g.kw), ky = tap / g.kw % g.kh, kx = tap % g.kw;
     offsets[t] = (c * padded.h + ky * g.dilation_h) * padded.w + kx * g.dilation_w;
   }
-  const ConvFilterTileFn tile = g.stride_w == 1 ? kernel.filter_stride1 : kernel.filter_stride2;
+  const FilterPass pass{g,      g.stride_w == 1 ? kernel.filter_stride1 : kernel.filter_stride2,
+                        padded, padded_stride,
+                        group,  nb,
+                        groups, pixels,
+                        block_rows, offsets};
+  auto prepare = [&](int64_t n, float* image) {
+    pad_image(g, padded, x + n * image_size, image);
+    transpose_dy(kernel, dy + n * dy_size, g.oc, pixels, image + padded_stride);
+  };
 
-  for (int64_t first = 0; first < g.n; first += round_images) {
-    const int64_t count = std::min(round_images, g.n - first);
-    const int prep_team = static_cast<int>(std::min<int64_t>(threads, count));
-#pragma omp parallel for num_threads(prep_team) if (prep_team > 1) schedule(static)
-    for (int64_t i = 0; i < count; ++i) {
-      float* image = prep + i * prep_floats;
-      pad_image(g, padded, x + (first + i) * g.c * g.h * g.w, image);
-      transpose_dy(kernel, dy + (first + i) * g.oc * pixels, g.oc, pixels, image + padded_stride);
-    }
-    const int team = static_cast<int>(std::min<int64_t>(threads, items));
+  if (chunked) {
 #pragma omp parallel num_threads(team) if (team > 1)
     {
-      const int64_t share = (items + team - 1) / team;
-      const int64_t begin = std::min(items, omp_get_thread_num() * share);
-      const int64_t end = std::min(items, begin + share);
-      const float* x_taps[32];  // a tile's tap pointers (tiles have at most 32 taps)
-      ConvFilterTileArgs args{};
-      args.x = x_taps;
-      args.row_stride = g.stride_h * padded.w;
-      args.cols = g.ow;
-      for (int64_t i = 0; i < count; ++i) {
-        const float* image = prep + i * prep_floats;
-        const float* dyt = image + padded_stride;
-        for (int64_t oy = 0; oy < g.oh; oy += block_rows) {
-          args.rows = std::min(block_rows, g.oh - oy);
-          for (int64_t item = begin; item < end; ++item) {
-            const int64_t block = item / groups;
-            const int64_t first_tap = item % groups * group;
-            const float* row = image + oy * g.stride_h * padded.w;
-            for (int64_t t = 0; t < group; ++t) x_taps[t] = row + offsets[first_tap + t];
-            args.dy = dyt + (block * pixels + oy * g.ow) * nb;
-            args.dw = acc + (block * groups * group + first_tap) * nb;
-            tile(args);
-          }
+      float* image = prep + omp_get_thread_num() * prep_floats;
+#pragma omp for schedule(static)
+      for (int64_t c = 0; c < chunks; ++c) {
+        for (int64_t n = c * chunk_images; n < std::min(g.n, (c + 1) * chunk_images); ++n) {
+          prepare(n, image);
+          filter_image(pass, image, acc + c * acc_floats, 0, items);
         }
+      }
+    }
+    for (int64_t c = 1; c < chunks; ++c) {
+      const float* part = acc + c * acc_floats;
+      for (int64_t i = 0; i < acc_floats; ++i) acc[i] += part[i];
+    }
+  } else {
+    for (int64_t first = 0; first < g.n; first += round_images) {
+      const int64_t count = std::min(round_images, g.n - first);
+      const int prep_team = static_cast<int>(std::min<int64_t>(threads, count));
+#pragma omp parallel for num_threads(prep_team) if (prep_team > 1) schedule(static)
+      for (int64_t i = 0; i < count; ++i) prepare(first + i, prep + i * prep_floats);
+#pragma omp parallel num_threads(team) if (team > 1)
+      {
+        const int64_t share = (items + team - 1) / team;
+        const int64_t begin = std::min(items, omp_get_thread_num() * share);
+        const int64_t end = std::min(items, begin + share);
+        for (int64_t i = 0; i < count; ++i) filter_image(pass, prep + i * prep_floats, acc, begin, end);
       }
     }
   }
