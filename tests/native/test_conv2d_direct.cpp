@@ -370,7 +370,7 @@ TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
     }
   }
   const cnn::Conv2dGeometry l1 = geometry(cases[3]);
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(l1), &cnn::conv_direct_kernel_avx512_14x32());  // 25 taps: 2 x 14
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(l1), &cnn::conv_direct_kernel_avx512_14x32());  // 32 channels: the 7-tap x 32 tile
   EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{8, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true})),
             &cnn::conv_direct_kernel_avx512_7x64());
   EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),

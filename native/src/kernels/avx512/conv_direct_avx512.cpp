@@ -5,8 +5,10 @@
 // at input + offsets[t] + pixel * S; y NCHW. Reference kernel: conv2d_forward_ref, through
 // kernels/gemm/conv_direct.cpp.
 //
-// Filter gradient: T taps x 16 * V channels of dw (28 accumulators), over a block of output pixels: per pixel, V
-// vector loads of dy (transposed to [pixel][channel]) and T broadcasts of x, one from each tap's own row pointer.
+// Filter gradient: T taps x 16 * V channels of dw (7 x 64: 28 accumulators; 7 x 32: 14, still enough independent
+// FMA chains), over a block of output pixels: per pixel, V vector loads of dy (transposed to [pixel][channel]) and
+// T broadcasts of x, one from each tap's own row pointer. 14 taps x 32 would need 14 row pointers and spilled
+// them (GCC 12), so the 32-channel tile keeps 7 taps.
 //
 // Forward write-back: bias (one vector per 16 channels, added only when given, as the GEMM epilogue: adding 0 would turn
 // -0 into +0), ReLU as max(0, r) that keeps NaN and -0, then per 16 channels a 16 x 16 register transpose
@@ -124,8 +126,8 @@ void filter_tile(const ConvFilterTileArgs& args) {
 
 void conv_filter_avx512_7x64_s1(const ConvFilterTileArgs& args) { filter_tile<7, 4, 1>(args); }
 void conv_filter_avx512_7x64_s2(const ConvFilterTileArgs& args) { filter_tile<7, 4, 2>(args); }
-void conv_filter_avx512_14x32_s1(const ConvFilterTileArgs& args) { filter_tile<14, 2, 1>(args); }
-void conv_filter_avx512_14x32_s2(const ConvFilterTileArgs& args) { filter_tile<14, 2, 2>(args); }
+void conv_filter_avx512_7x32_s1(const ConvFilterTileArgs& args) { filter_tile<7, 2, 1>(args); }
+void conv_filter_avx512_7x32_s2(const ConvFilterTileArgs& args) { filter_tile<7, 2, 2>(args); }
 
 void conv_direct_avx512_7x64_s1(const ConvDirectTileArgs& args) { tile<7, 4, 1>(args); }
 void conv_direct_avx512_7x64_s2(const ConvDirectTileArgs& args) { tile<7, 4, 2>(args); }

@@ -247,6 +247,8 @@ void transpose_dy(const ConvDirectKernel& kernel, const float* dy, int64_t oc, i
 
 namespace {
 
+int64_t filter_taps(const ConvDirectKernel& k) { return k.filter_taps > 0 ? k.filter_taps : k.pixels; }
+
 // The filter gradient's fixed parts: tile shape, tap offsets in the padded image, the pixel blocks.
 struct FilterPass {
   const Conv2dGeometry& g;
@@ -294,7 +296,7 @@ void filter_image(const FilterPass& s, const float* image, float* acc, int64_t b
 void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
                                    const float* x, const float* dy, float* dw) {
   const int64_t taps = g.c * g.kh * g.kw;
-  const int64_t group = kernel.pixels;  // taps per tile
+  const int64_t group = filter_taps(kernel);
   const int64_t nb = kernel.channels;
   const int64_t blocks = (g.oc + nb - 1) / nb;
   const int64_t groups = (taps + group - 1) / group;
@@ -397,8 +399,8 @@ constexpr ConvDirectKernel kAvx512_7x64{"conv_direct_avx512_7x64",    7,
 constexpr ConvDirectKernel kAvx512_14x32{"conv_direct_avx512_14x32",   14,
                                          32,
                                          conv_direct_avx512_14x32_s1,  conv_direct_avx512_14x32_s2,
-                                         sgemm_pack_transposed_avx512, conv_filter_avx512_14x32_s1,
-                                         conv_filter_avx512_14x32_s2};
+                                         sgemm_pack_transposed_avx512, conv_filter_avx512_7x32_s1,
+                                         conv_filter_avx512_7x32_s2,   7};
 
 // Multiply-adds per tap that a kernel's tiles compute for one image row, padding included.
 int64_t padded_work(const ConvDirectKernel& k, const Conv2dGeometry& g) {
@@ -432,8 +434,8 @@ const ConvDirectKernel* conv_filter_choice_avx512(const Conv2dGeometry& g) {
   if (padded_shape(g, 14).floats > kMaxPaddedFloats) return nullptr;
   // The work the tiles do per pixel, padding included: taps rounded up to the tile's, channels to its block.
   const int64_t taps = g.c * g.kh * g.kw;
-  const int64_t a = round_up(g.oc, kAvx512_7x64.channels) * round_up(taps, kAvx512_7x64.pixels);
-  const int64_t b = round_up(g.oc, kAvx512_14x32.channels) * round_up(taps, kAvx512_14x32.pixels);
+  const int64_t a = round_up(g.oc, kAvx512_7x64.channels) * round_up(taps, filter_taps(kAvx512_7x64));
+  const int64_t b = round_up(g.oc, kAvx512_14x32.channels) * round_up(taps, filter_taps(kAvx512_14x32));
   return a <= b ? &kAvx512_7x64 : &kAvx512_14x32;
 }
 

@@ -51,9 +51,10 @@ struct ConvDirectKernel {
   ConvDirectTileFn stride1;  // stride_w == 1
   ConvDirectTileFn stride2;  // stride_w == 2
   SgemmTransposePackFn pack_weights;  // w [oc, taps] into [block][taps][channels] panels (SgemmTransposePackFn)
-  // The filter gradient's tiles: `pixels` taps (not pixels) x `channels` channels, for stride_w 1 and 2.
+  // The filter gradient's tiles: filter_taps taps x `channels` channels, for stride_w 1 and 2.
   ConvFilterTileFn filter_stride1;
   ConvFilterTileFn filter_stride2;
+  int64_t filter_taps = 0;  // taps per filter tile (at most 32); 0: as many as `pixels`
 };
 
 #if defined(CNN_HAVE_AVX512)
@@ -64,8 +65,8 @@ void conv_direct_avx512_14x32_s1(const ConvDirectTileArgs& args);
 void conv_direct_avx512_14x32_s2(const ConvDirectTileArgs& args);
 void conv_filter_avx512_7x64_s1(const ConvFilterTileArgs& args);
 void conv_filter_avx512_7x64_s2(const ConvFilterTileArgs& args);
-void conv_filter_avx512_14x32_s1(const ConvFilterTileArgs& args);
-void conv_filter_avx512_14x32_s2(const ConvFilterTileArgs& args);
+void conv_filter_avx512_7x32_s1(const ConvFilterTileArgs& args);
+void conv_filter_avx512_7x32_s2(const ConvFilterTileArgs& args);
 const ConvDirectKernel& conv_direct_kernel_avx512_7x64();
 const ConvDirectKernel& conv_direct_kernel_avx512_14x32();
 #endif
