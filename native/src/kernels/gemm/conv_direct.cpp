@@ -71,20 +71,6 @@ void pad_image(const Conv2dGeometry& g, const PaddedShape& p, const float* image
   std::memset(dst + body, 0, static_cast<size_t>(p.floats - body) * sizeof(float));
 }
 
-// w [oc, taps] into [block][taps][channels], zero past oc: the tier's transposing packer, or this loop.
-void pack_weights(const ConvDirectKernel& kernel, const float* w, int64_t oc, int64_t taps, float* dst) {
-  const int64_t nb = kernel.channels;
-  if (kernel.pack_weights != nullptr && kernel.pack_weights(nb, w, taps, oc, taps, dst)) return;
-  for (int64_t b = 0; b * nb < oc; ++b) {
-    for (int64_t t = 0; t < taps; ++t) {
-      for (int64_t q = 0; q < nb; ++q) {
-        const int64_t o = b * nb + q;
-        dst[(b * taps + t) * nb + q] = o < oc ? w[o * taps + t] : 0.0f;
-      }
-    }
-  }
-}
-
 struct Pass {
   const ConvDirectKernel& kernel;
   ConvDirectTileFn tile;
@@ -168,7 +154,7 @@ void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv
     }
     w = plain;
   }
-  pack_weights(kernel, w, g.oc, taps, packed_w);
+  pack_rows_transposed(kernel.pack_weights, nb, w, taps, g.oc, taps, packed_w);  // [block][taps][nb]
   for (int64_t c = 0, t = 0; c < g.c; ++c) {
     for (int64_t ky = 0; ky < g.kh; ++ky) {
       for (int64_t kx = 0; kx < g.kw; ++kx, ++t) {
@@ -227,25 +213,6 @@ constexpr int64_t kFilterChunks = 8;
 // The pixel blocks of the filter gradient: whole output rows, about this many bytes of transposed dy, so a
 // block stays in L1 while a thread runs all its tiles over it.
 constexpr int64_t kFilterBlockBytes = 16384;
-
-// dy of one image [oc, pixels] into [block][pixel][channels], zero past oc: the tier's transposing packer, or
-// this loop.
-void transpose_dy(const ConvDirectKernel& kernel, const float* dy, int64_t oc, int64_t pixels, float* dst) {
-  const int64_t nb = kernel.channels;
-  if (kernel.pack_weights != nullptr && kernel.pack_weights(nb, dy, pixels, oc, pixels, dst)) return;
-  for (int64_t b = 0; b * nb < oc; ++b) {
-    for (int64_t p = 0; p < pixels; ++p) {
-      for (int64_t q = 0; q < nb; ++q) {
-        const int64_t o = b * nb + q;
-        dst[(b * pixels + p) * nb + q] = o < oc ? dy[o * pixels + p] : 0.0f;
-      }
-    }
-  }
-}
-
-}  // namespace
-
-namespace {
 
 int64_t filter_taps(const ConvDirectKernel& k) { return k.filter_taps > 0 ? k.filter_taps : k.pixels; }
 
@@ -339,7 +306,7 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
                         block_rows, offsets};
   auto prepare = [&](int64_t n, float* image) {
     pad_image(g, padded, x + n * image_size, image);
-    transpose_dy(kernel, dy + n * dy_size, g.oc, pixels, image + padded_stride);
+    pack_rows_transposed(kernel.pack_weights, nb, dy + n * dy_size, pixels, g.oc, pixels, image + padded_stride);
   };
 
   if (chunked) {

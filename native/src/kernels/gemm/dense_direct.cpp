@@ -22,19 +22,6 @@ constexpr double kMinMultiplyAddsPerThread = 65536.0;
 
 int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
 
-void pack_x(const DenseDirectKernel& kernel, const float* x, int64_t n, int64_t in, float* dst) {
-  const int64_t nb = kernel.rows;
-  if (kernel.pack_x != nullptr && kernel.pack_x(nb, x, in, n, in, dst)) return;
-  for (int64_t b = 0; b * nb < n; ++b) {
-    for (int64_t p = 0; p < in; ++p) {
-      for (int64_t q = 0; q < nb; ++q) {
-        const int64_t r = b * nb + q;
-        dst[(b * in + p) * nb + q] = r < n ? x[r * in + p] : 0.0f;
-      }
-    }
-  }
-}
-
 }  // namespace
 
 void dense_forward_direct(const DenseDirectKernel& kernel, cnn_context& ctx, int64_t n, int64_t in, int64_t out,
@@ -46,7 +33,7 @@ void dense_forward_direct(const DenseDirectKernel& kernel, cnn_context& ctx, int
   const int64_t tiles = (out + t_max - 1) / t_max;
   Scratch scratch(ctx.scratch(static_cast<size_t>(round_up(blocks * in * nb, 16))));
   float* xt = scratch.data();
-  pack_x(kernel, x, n, in, xt);
+  pack_rows_transposed(kernel.pack_x, nb, x, in, n, in, xt);  // [block][in][nb]
 
   const double work = static_cast<double>(n) * static_cast<double>(in) * static_cast<double>(out);
   const int64_t items = blocks * tiles;

@@ -433,6 +433,13 @@ void pack_strided_rows(const float* src, int64_t ld, bool rows_are_contiguous_in
   select_pack(rows_are_contiguous_in_depth, width)(width, src, ld, count, depth, dst);
 }
 
+void pack_rows_transposed(SgemmTransposePackFn fast, int64_t width, const float* src, int64_t ld, int64_t count,
+                          int64_t depth, float* dst) {
+  if (count <= 0 || depth <= 0) return;
+  if (fast != nullptr && fast(width, src, ld, count, depth, dst)) return;
+  select_pack(true, width)(width, src, ld, count, depth, dst);
+}
+
 GemmOperand strided_operand(const float* data, int64_t ld, bool rows_are_contiguous_in_depth) {
   return {rows_are_contiguous_in_depth ? pack_strided_operand : pack_contiguous_operand, data, ld, nullptr};
 }

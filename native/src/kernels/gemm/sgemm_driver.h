@@ -74,6 +74,12 @@ GemmOperand strided_operand(const float* data, int64_t ld, bool rows_are_contigu
 void pack_strided_rows(const float* src, int64_t ld, bool rows_are_contiguous_in_depth, int64_t width, int64_t count,
                        int64_t depth, float* dst);
 
+// Packs rows src[r * ld + p] (r < count, p < depth) into width-wide panels, zero past `count`: with `fast` (a
+// tier's transposing packer, may be null) when it has code for the width, else with pack_strided_rows. The
+// direct kernels lay out their weights, x^T and dy^T this way (conv_direct.cpp, dense_direct.cpp).
+void pack_rows_transposed(SgemmTransposePackFn fast, int64_t width, const float* src, int64_t ld, int64_t count,
+                          int64_t depth, float* dst);
+
 // Applied to each finished tile of C by the micro-kernel's write-back after its last depth block (UkrEpilogue):
 // c[i][j] += row_bias[i] (when not null) + col_bias[j] (when not null), then max(c, 0) when relu.
 struct GemmEpilogue {
