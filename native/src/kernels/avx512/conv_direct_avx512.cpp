@@ -75,14 +75,7 @@ void tile(const ConvDirectTileArgs& args) {
       // (The zero-masked form with a full mask: GCC 12 warns that _mm512_max_ps reads an undefined vector.)
       if (args.relu) r[i] = _mm512_maskz_max_ps(0xFFFF, _mm512_setzero_ps(), r[i]);
     }
-    avx512::transpose16(r);
-    float* y = args.y + 16 * j * args.channel_stride;
-    const int stored = channels >= 16 ? 16 : static_cast<int>(channels);
-#pragma GCC unroll 16
-    for (int q = 0; q < 16; ++q) {
-      if (q >= stored) break;
-      _mm512_mask_storeu_ps(y + q * args.channel_stride, pixel_mask, r[q]);
-    }
+    avx512::store_transposed(r, channels, args.y + 16 * j * args.channel_stride, args.channel_stride, pixel_mask);
   }
 }
 

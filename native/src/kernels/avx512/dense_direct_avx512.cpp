@@ -68,13 +68,7 @@ void tile(const DenseTileArgs& args) {
     __m512 r[16];
 #pragma GCC unroll 16
     for (int i = 0; i < 16; ++i) r[i] = i < T ? acc[i][j] : _mm512_setzero_ps();
-    avx512::transpose16(r);
-    float* y = args.y + 16 * j * args.y_stride;
-#pragma GCC unroll 16
-    for (int q = 0; q < 16; ++q) {
-      if (q >= rows) break;
-      _mm512_mask_storeu_ps(y + q * args.y_stride, output_mask, r[q]);
-    }
+    avx512::store_transposed(r, rows, args.y + 16 * j * args.y_stride, args.y_stride, output_mask);
   }
 }
 

@@ -1,5 +1,5 @@
 // A 16 x 16 float transpose in AVX-512 registers, shared by the AVX-512 files that need one (the transposing
-// SGEMM packer, the direct convolution's write-back). Included only by files compiled with the AVX-512 flags
+// SGEMM packer, the direct convolution's and dense kernels' write-back). Included only by files compiled with the AVX-512 flags
 // (kernels/avx512/); static, so each includer gets its own internal copy and nothing AVX-512 leaks out.
 #pragma once
 
@@ -36,6 +36,18 @@ namespace avx512 {
     r[4 + c] = _mm512_shuffle_f32x4(v_odd, w_odd, 0x88);
     r[8 + c] = _mm512_shuffle_f32x4(v_even, w_even, 0xDD);
     r[12 + c] = _mm512_shuffle_f32x4(v_odd, w_odd, 0xDD);
+  }
+}
+
+// The direct kernels' write-back: transposes r (their 16 accumulator rows, zero past the real ones) and stores row
+// q < count of the result at y + q * stride, the lanes under `mask`.
+[[gnu::always_inline]] static inline void store_transposed(__m512 r[16], int64_t count, float* y, int64_t stride,
+                                                           __mmask16 mask) {
+  transpose16(r);
+#pragma GCC unroll 16
+  for (int q = 0; q < 16; ++q) {
+    if (q >= count) break;
+    _mm512_mask_storeu_ps(y + q * stride, mask, r[q]);
   }
 }
 
