@@ -110,10 +110,6 @@ void run_items(const Pass& s, const float* padded, float* y_image, int64_t begin
   }
 }
 
-}  // namespace
-
-namespace {
-
 // The forward pass proper; with `flipped`, w is the weights of the convolution whose data gradient this is, [C,
 // OC, KH, KW] in g's terms, and tap (c, ky, kx) of output channel o uses w[c][o][KH-1-ky][KW-1-kx].
 void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
