@@ -1,9 +1,10 @@
-// The direct forward convolution (kernels/gemm/conv_direct.h): each AVX-512 tile kernel, both strides, with and
+// The direct forward convolution (kernels/gemm/conv_direct.h): each tile kernel of every tier this build and CPU
+// have (AVX2: 6 x 16; AVX-512: 7 x 64, 14 x 32), both strides, with and
 // without bias and the fused ReLU, against conv2d_forward_ref on random geometries (sizes 1 and primes, channel
 // counts that are not multiples of 16, outputs narrower than a tile and not multiples of it, kernels 1-7,
 // paddings 0-3 per side, dilation 1-2, batch 1 and more) and chosen ones (the benchmark layers); identical bits
-// for 1 and 2 threads in both threading modes (whole images, rows of one image); which shapes the AVX-512 table
-// sends to which kernel; and that the table's forward convolution is the one that ran. The data gradient of a
+// for 1 and 2 threads in both threading modes (whole images, rows of one image); which shapes each tier's table
+// sends to which kernel; and that the tables' forward convolutions are the ones that ran. The data gradient of a
 // stride-1 convolution, a direct forward convolution of dy, against conv2d_backward_data_ref likewise, and the
 // filter gradient's tiles against conv2d_backward_filter_ref (and, for batches done in rounds, the GEMM path).
 #include <gtest/gtest.h>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "conv2d_cases.h"
+#include "direct_tiers.h"
 #include "core/context.h"
 #include "kernels/gemm/conv_direct.h"
 #include "kernels/kernels.h"
@@ -29,7 +31,7 @@ namespace {
 
 using namespace cnn_test;
 
-#if defined(CNN_HAVE_AVX512)
+#if defined(CNN_HAVE_AVX2) || defined(CNN_HAVE_AVX512)
 
 struct ConvData {
   std::vector<float> x, w, bias;
@@ -60,21 +62,46 @@ std::vector<float> run_ref(cnn_context& ctx, const ConvCase& s, const ConvData& 
   return y;
 }
 
-bool has_avx512() {
-  if (cnn::kernel_table("avx512") != nullptr) return true;
-  std::cout << "skipped: CPU lacks AVX-512\n";
-  return false;
+// Each tier's table, direct kernels, choice functions and table entries.
+struct TierTable {
+  const char* name;
+  const cnn::KernelTable* table;  // null when the CPU lacks the tier
+  std::vector<const cnn::ConvDirectKernel*> kernels;
+  const cnn::ConvDirectKernel* (*choose)(const cnn::Conv2dGeometry& g);
+  const cnn::ConvDirectKernel* (*choose_data)(const cnn::Conv2dGeometry& g);
+  const cnn::ConvDirectKernel* (*choose_filter)(const cnn::Conv2dGeometry& g);
+  cnn::Conv2dForwardFn forward, forward_relu;
+  cnn::Conv2dBackwardDataFn backward_data;
+  cnn::Conv2dBackwardFilterFn backward_filter;
+};
+
+std::vector<TierTable> tier_tables() {
+  std::vector<TierTable> tiers;
+#if defined(CNN_HAVE_AVX2)
+  tiers.push_back({"AVX2", cnn::kernel_table("avx2"), {&cnn::conv_direct_kernel_avx2_6x16()},
+                   cnn::conv_direct_choice_avx2, cnn::conv_data_choice_avx2, cnn::conv_filter_choice_avx2,
+                   cnn::conv2d_forward_avx2,
+                   cnn::conv2d_forward_relu_avx2, cnn::conv2d_backward_data_avx2, cnn::conv2d_backward_filter_avx2});
+#endif
+#if defined(CNN_HAVE_AVX512)
+  tiers.push_back({"AVX-512", cnn::kernel_table("avx512"),
+                   {&cnn::conv_direct_kernel_avx512_7x64(), &cnn::conv_direct_kernel_avx512_14x32()},
+                   cnn::conv_direct_choice_avx512, cnn::conv_data_choice_avx512, cnn::conv_filter_choice_avx512,
+                   cnn::conv2d_forward_avx512,
+                   cnn::conv2d_forward_relu_avx512, cnn::conv2d_backward_data_avx512,
+                   cnn::conv2d_backward_filter_avx512});
+#endif
+  return tiers;
 }
 
-const cnn::ConvDirectKernel* const kKernels[] = {&cnn::conv_direct_kernel_avx512_7x64(),
-                                                 &cnn::conv_direct_kernel_avx512_14x32()};
+std::vector<const cnn::ConvDirectKernel*> all_kernels() { return cnn_test::runnable_kernels(tier_tables()); }
 
 ::testing::AssertionResult matches_reference(cnn_context& ctx, const ConvCase& s, uint32_t seed) {
   std::mt19937 rng(seed);
   const ConvData d = make_data(s, rng);
   for (bool relu : {false, true}) {
     const std::vector<float> ref = run_ref(ctx, s, d, relu);
-    for (const cnn::ConvDirectKernel* k : kKernels) {
+    for (const cnn::ConvDirectKernel* k : all_kernels()) {
       ::testing::AssertionResult r =
           all_close(run_direct(*k, ctx, s, d, relu), ref, describe(s, seed) + " on " + k->name + (relu ? ", ReLU" : ""));
       if (!r) return r;
@@ -84,7 +111,8 @@ const cnn::ConvDirectKernel* const kKernels[] = {&cnn::conv_direct_kernel_avx512
 }
 
 TEST(Conv2dDirect, MatchesReferenceOnRandomShapes) {
-  if (!has_avx512()) return;
+  const std::vector<const cnn::ConvDirectKernel*> kernels = all_kernels();
+  if (kernels.empty()) return;
   ContextPtr ctx = make_context(2);
   std::mt19937 shapes(20261123);
   std::uniform_int_distribution<int64_t> channels(1, 80);
@@ -109,7 +137,8 @@ TEST(Conv2dDirect, MatchesReferenceOnRandomShapes) {
 }
 
 TEST(Conv2dDirect, MatchesReferenceOnChosenShapes) {
-  if (!has_avx512()) return;
+  const std::vector<const cnn::ConvDirectKernel*> kernels = all_kernels();
+  if (kernels.empty()) return;
   ContextPtr ctx = make_context(2);
   // n, c, h, w, oc, kh, kw, {stride_h, stride_w, pad_top, pad_bottom, pad_left, pad_right, dilation_h, dilation_w}
   const ConvCase cases[] = {
@@ -130,7 +159,8 @@ TEST(Conv2dDirect, MatchesReferenceOnChosenShapes) {
 }
 
 TEST(Conv2dDirect, ThreadCountsGiveIdenticalBits) {
-  if (!has_avx512()) return;
+  const std::vector<const cnn::ConvDirectKernel*> kernels = all_kernels();
+  if (kernels.empty()) return;
   ContextPtr one = make_context(1);
   ContextPtr two = make_context(2);
   const ConvCase cases[] = {
@@ -142,7 +172,7 @@ TEST(Conv2dDirect, ThreadCountsGiveIdenticalBits) {
   for (const ConvCase& s : cases) {
     std::mt19937 rng(++seed);
     const ConvData d = make_data(s, rng);
-    for (const cnn::ConvDirectKernel* k : kKernels) {
+    for (const cnn::ConvDirectKernel* k : kernels) {
       const std::vector<float> a = run_direct(*k, *one, s, d, true);
       const std::vector<float> b = run_direct(*k, *two, s, d, true);
       ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << describe(s, seed) << " " << k->name;
@@ -150,7 +180,8 @@ TEST(Conv2dDirect, ThreadCountsGiveIdenticalBits) {
   }
 }
 
-TEST(Conv2dDirect, AvxTableChoosesByShape) {
+#if defined(CNN_HAVE_AVX512)
+TEST(Conv2dDirect, Avx512TableChoosesByShape) {
   const cnn_conv2d_params same5{1, 1, 2, 2, 2, 2, 1, 1};
   const cnn::ConvDirectKernel* k7 = &cnn::conv_direct_kernel_avx512_7x64();
   const cnn::ConvDirectKernel* k14 = &cnn::conv_direct_kernel_avx512_14x32();
@@ -169,41 +200,91 @@ TEST(Conv2dDirect, AvxTableChoosesByShape) {
   EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true})), nullptr);
   EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 64, 1, 1, 64, 1, 1, {1, 1, 0, 0, 1, 1, 1, 1}, true})),
             nullptr);
-  if (const cnn::KernelTable* avx512 = cnn::kernel_table("avx512")) {
-    EXPECT_EQ(avx512->conv2d_forward, &cnn::conv2d_forward_avx512);
-    EXPECT_EQ(avx512->conv2d_forward_relu, &cnn::conv2d_forward_relu_avx512);
-  } else {
-    std::cout << "skipped: CPU lacks AVX-512\n";
+  // The filter gradient: the tile whose taps and channels pad the least.
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{3, 1, 28, 28, 32, 5, 5, same5, false})), k14);  // 25 taps
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{8, 32, 14, 14, 64, 5, 5, same5, true})), k7);
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),
+            nullptr);  // stride 3
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true})),
+            nullptr);  // 10 channels
+}
+#endif
+
+#if defined(CNN_HAVE_AVX2)
+TEST(Conv2dDirect, Avx2TableChoosesByShape) {
+  const cnn_conv2d_params same5{1, 1, 2, 2, 2, 2, 1, 1};
+  const cnn::ConvDirectKernel* k6 = &cnn::conv_direct_kernel_avx2_6x16();
+  const cnn_conv2d_params same3{1, 1, 1, 1, 1, 1, 1, 1};
+  // The benchmark layers.
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true})), k6);
+  // L2's 14-pixel rows: 6-pixel tiles compute 18, and L2 measured faster on the GEMM; its data gradient (dy's
+  // 14-pixel rows again) measured faster direct.
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true})), nullptr);
+  EXPECT_EQ(cnn::conv_data_choice_avx2(geometry(ConvCase{64, 64, 14, 14, 32, 5, 5, same5, true})), k6);
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{8, 64, 56, 56, 64, 3, 3, same3, true})), k6);
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{8, 3, 224, 224, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true})),
+            k6);
+  // The GEMM path: 1x1 stride 1 unpadded, stride 3, fewer than 16 channels.
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 16, 7, 7, 32, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true})),
+            nullptr);
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),
+            nullptr);
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true})), nullptr);
+  // The filter gradient.
+  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true})), k6);
+  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true})), k6);
+  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),
+            nullptr);  // stride 3
+  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true})), nullptr);
+}
+#endif
+
+// Each tier's table holds its own direct entries (not the generic tier's im2col + GEMM ones).
+TEST(Conv2dDirect, TablesHoldTheDirectEntries) {
+  for (const TierTable& t : runnable(tier_tables())) {
+    EXPECT_EQ(t.table->conv2d_forward, t.forward) << t.name;
+    EXPECT_EQ(t.table->conv2d_forward_relu, t.forward_relu) << t.name;
+    EXPECT_EQ(t.table->conv2d_backward_data, t.backward_data) << t.name;
+    EXPECT_EQ(t.table->conv2d_backward_filter, t.backward_filter) << t.name;
+    EXPECT_NE(t.table->conv2d_forward, cnn::generic_kernels().conv2d_forward) << t.name;
   }
 }
 
-// The table's forward convolution runs the direct kernel where it chose one: its results equal the chosen
-// kernel's bit for bit and differ somewhere from im2col + GEMM's (which sums the taps in depth blocks).
+// Each table's forward convolution runs the direct kernel its tier chose: its results equal the chosen kernel's
+// bit for bit (with and without ReLU) and differ somewhere from im2col + GEMM's (which sums the taps in depth
+// blocks).
 TEST(Conv2dDirect, TableRunsTheChosenKernel) {
-  if (!has_avx512()) return;
   ContextPtr ctx = make_context(2);
-  const ConvCase s{2, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true};
+  const ConvCase s{2, 32, 12, 30, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true};
   std::mt19937 rng(77);
   const ConvData d = make_data(s, rng);
   const cnn::Conv2dGeometry g = geometry(s);
   std::vector<float> table(static_cast<size_t>(g.n * g.oc * g.oh * g.ow)), gemm(table.size());
-  cnn::kernel_table("avx512")->conv2d_forward(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), table.data());
   cnn::conv2d_forward_gemm(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), gemm.data());
-  const std::vector<float> direct = run_direct(cnn::conv_direct_kernel_avx512_7x64(), *ctx, s, d, false);
-  EXPECT_EQ(0, std::memcmp(table.data(), direct.data(), table.size() * sizeof(float)));
-  EXPECT_NE(0, std::memcmp(table.data(), gemm.data(), table.size() * sizeof(float)));
+  for (const TierTable& t : runnable(tier_tables())) {
+    const cnn::ConvDirectKernel* k = t.choose(g);
+    ASSERT_NE(k, nullptr) << t.name << " must run this shape directly";
+    t.table->conv2d_forward(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), table.data());
+    const std::vector<float> direct = run_direct(*k, *ctx, s, d, false);
+    EXPECT_EQ(0, std::memcmp(table.data(), direct.data(), table.size() * sizeof(float))) << t.name;
+    EXPECT_NE(0, std::memcmp(table.data(), gemm.data(), table.size() * sizeof(float))) << t.name;
+    t.table->conv2d_forward_relu(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), table.data());
+    const std::vector<float> direct_relu = run_direct(*k, *ctx, s, d, true);
+    EXPECT_EQ(0, std::memcmp(table.data(), direct_relu.data(), table.size() * sizeof(float))) << t.name << " ReLU";
+  }
 }
 
 // ReLU keeps NaN (as the GEMM epilogue and activation_forward do): a NaN input reaches exactly the outputs
 // whose windows cover it; every other output is >= 0.
 TEST(Conv2dDirect, ReluKeepsNaN) {
-  if (!has_avx512()) return;
+  const std::vector<const cnn::ConvDirectKernel*> kernels = all_kernels();
+  if (kernels.empty()) return;
   ContextPtr ctx = make_context(1);
   const ConvCase s{1, 1, 5, 9, 16, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false};
   std::mt19937 rng(3);
   ConvData d = make_data(s, rng);
   d.x[2 * 9 + 4] = std::numeric_limits<float>::quiet_NaN();  // row 2, column 4
-  for (const cnn::ConvDirectKernel* k : kKernels) {
+  for (const cnn::ConvDirectKernel* k : kernels) {
     const std::vector<float> y = run_direct(*k, *ctx, s, d, true);
     for (int64_t o = 0; o < 16; ++o) {
       for (int64_t r = 0; r < 5; ++r) {
@@ -223,7 +304,8 @@ TEST(Conv2dDirect, ReluKeepsNaN) {
 // The data gradient as a direct forward convolution of dy (stride 1): each kernel against
 // conv2d_backward_data_ref on random stride-1 geometries, with paddings up to the dilated window.
 TEST(Conv2dDirect, BackwardDataMatchesReference) {
-  if (!has_avx512()) return;
+  const std::vector<const cnn::ConvDirectKernel*> kernels = all_kernels();
+  if (kernels.empty()) return;
   ContextPtr ctx = make_context(2);
   std::mt19937 shapes(20261124);
   std::uniform_int_distribution<int64_t> channels(1, 70);
@@ -240,7 +322,7 @@ TEST(Conv2dDirect, BackwardDataMatchesReference) {
     const std::vector<float> dy = random_vector(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), rng);
     std::vector<float> ref(static_cast<size_t>(g.n * g.c * g.h * g.w));
     cnn::conv2d_backward_data_ref(*ctx, g, w.data(), dy.data(), ref.data());
-    for (const cnn::ConvDirectKernel* k : kKernels) {
+    for (const cnn::ConvDirectKernel* k : kernels) {
       std::vector<float> dx(ref.size(), std::numeric_limits<float>::quiet_NaN());
       cnn::conv2d_backward_data_direct(*k, *ctx, g, w.data(), dy.data(), dx.data());
       ASSERT_TRUE(all_close(dx, ref, "backward data " + describe(s, 6000 + i) + " on " + k->name));
@@ -271,27 +353,30 @@ TEST(Conv2dDirect, BackwardDataGeometry) {
       geometry(ConvCase{1, 3, 9, 9, 4, 3, 3, {2, 1, 1, 1, 1, 1, 1, 1}, false})));
   EXPECT_FALSE(cnn::conv_backward_data_as_forward(
       geometry(ConvCase{1, 3, 9, 9, 4, 3, 3, {1, 1, 3, 3, 0, 0, 1, 1}, false})));
-  if (const cnn::KernelTable* avx512 = cnn::kernel_table("avx512")) {
-    EXPECT_EQ(avx512->conv2d_backward_data, &cnn::conv2d_backward_data_avx512);
-    ContextPtr ctx = make_context(2);
-    std::mt19937 rng(91);
-    const std::vector<float> w = random_vector(static_cast<size_t>(64 * 32 * 25), rng);
-    const std::vector<float> dy = random_vector(static_cast<size_t>(8 * 64 * 14 * 14), rng);
-    std::vector<float> table(static_cast<size_t>(8 * 32 * 14 * 14)), direct(table.size());
-    avx512->conv2d_backward_data(*ctx, l2, w.data(), dy.data(), table.data());
-    cnn::conv2d_backward_data_direct(*cnn::conv_direct_choice_avx512(*t), *ctx, l2, w.data(), dy.data(),
-                                     direct.data());
-    EXPECT_EQ(0, std::memcmp(table.data(), direct.data(), table.size() * sizeof(float)))
-        << "the AVX-512 table's data gradient is the direct one for L2";
-  } else {
-    std::cout << "skipped: CPU lacks AVX-512\n";
+  // Each table's data gradient for L2 is bit for bit what its tier's data-gradient choice says: the direct kernel
+  // it picks for the equivalent forward convolution, or the GEMM + col2im path.
+  ContextPtr ctx = make_context(2);
+  std::mt19937 rng(91);
+  const std::vector<float> w = random_vector(static_cast<size_t>(64 * 32 * 25), rng);
+  const std::vector<float> dy = random_vector(static_cast<size_t>(8 * 64 * 14 * 14), rng);
+  std::vector<float> table(static_cast<size_t>(8 * 32 * 14 * 14)), expected(table.size());
+  for (const TierTable& tier : runnable(tier_tables())) {
+    tier.table->conv2d_backward_data(*ctx, l2, w.data(), dy.data(), table.data());
+    if (const cnn::ConvDirectKernel* k = tier.choose_data(*t)) {
+      cnn::conv2d_backward_data_direct(*k, *ctx, l2, w.data(), dy.data(), expected.data());
+    } else {
+      cnn::conv2d_backward_data_gemm(*ctx, l2, w.data(), dy.data(), expected.data());
+    }
+    EXPECT_EQ(0, std::memcmp(table.data(), expected.data(), table.size() * sizeof(float)))
+        << "the " << tier.name << " table's data gradient for L2";
   }
 }
 
 // The filter gradient's tiles (taps x channels, summed over the batch's pixels) against
 // conv2d_backward_filter_ref on random geometries with stride_w 1 and 2.
 TEST(Conv2dDirect, BackwardFilterMatchesReference) {
-  if (!has_avx512()) return;
+  const std::vector<const cnn::ConvDirectKernel*> kernels = all_kernels();
+  if (kernels.empty()) return;
   ContextPtr ctx = make_context(2);
   std::mt19937 shapes(20261125);
   std::uniform_int_distribution<int64_t> channels(1, 70);
@@ -308,7 +393,7 @@ TEST(Conv2dDirect, BackwardFilterMatchesReference) {
     const std::vector<float> dy = random_vector(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), rng);
     std::vector<float> ref(static_cast<size_t>(g.oc * g.c * g.kh * g.kw));
     cnn::conv2d_backward_filter_ref(*ctx, g, x.data(), dy.data(), ref.data());
-    for (const cnn::ConvDirectKernel* k : kKernels) {
+    for (const cnn::ConvDirectKernel* k : kernels) {
       std::vector<float> dw(ref.size(), std::numeric_limits<float>::quiet_NaN());
       cnn::conv2d_backward_filter_direct(*k, *ctx, g, x.data(), dy.data(), dw.data());
       ASSERT_TRUE(all_close(dw, ref, "backward filter " + describe(s, 7000 + i) + " on " + k->name, 2e-4f));
@@ -344,7 +429,8 @@ TEST(Conv2dDirect, BackwardFilterMatchesReference) {
 // taps the threads split), against the GEMM path (itself checked against the reference in
 // test_conv2d_backward.cpp), and 1 vs 2 threads bit for bit.
 TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
-  if (!has_avx512()) return;
+  const std::vector<const cnn::ConvDirectKernel*> kernels = all_kernels();
+  if (kernels.empty()) return;
   ContextPtr one = make_context(1), two = make_context(2);
   const ConvCase cases[] = {
       {10, 512, 40, 40, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false},   // chunks of 2 images, a thread each
@@ -361,7 +447,7 @@ TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
     const std::vector<float> dy = random_vector(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), rng);
     std::vector<float> gemm(static_cast<size_t>(g.oc * g.c * g.kh * g.kw));
     cnn::conv2d_backward_filter_gemm(*two, g, x.data(), dy.data(), gemm.data());
-    for (const cnn::ConvDirectKernel* k : kKernels) {
+    for (const cnn::ConvDirectKernel* k : kernels) {
       std::vector<float> a(gemm.size()), b(gemm.size());
       cnn::conv2d_backward_filter_direct(*k, *one, g, x.data(), dy.data(), a.data());
       cnn::conv2d_backward_filter_direct(*k, *two, g, x.data(), dy.data(), b.data());
@@ -369,22 +455,26 @@ TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
       ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << describe(s, seed) << " " << k->name;
     }
   }
-  const cnn::Conv2dGeometry l1 = geometry(cases[3]);
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(l1), &cnn::conv_direct_kernel_avx512_14x32());  // 32 channels: the 7-tap x 32 tile
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{8, 32, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true})),
-            &cnn::conv_direct_kernel_avx512_7x64());
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),
-            nullptr);  // stride 3
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true})),
-            nullptr);  // 10 channels
-  if (const cnn::KernelTable* avx512 = cnn::kernel_table("avx512")) {
-    EXPECT_EQ(avx512->conv2d_backward_filter, &cnn::conv2d_backward_filter_avx512);
+  // Each table's filter gradient is bit for bit what its tier's choice says (direct, or im2col + GEMM).
+  const cnn::Conv2dGeometry l1 = geometry(cases[1]);
+  std::mt19937 rng(302);
+  const std::vector<float> x = random_vector(static_cast<size_t>(l1.n * l1.c * l1.h * l1.w), rng);
+  const std::vector<float> dy = random_vector(static_cast<size_t>(l1.n * l1.oc * l1.oh * l1.ow), rng);
+  std::vector<float> table(static_cast<size_t>(l1.oc * l1.c * l1.kh * l1.kw)), expected(table.size());
+  for (const TierTable& t : runnable(tier_tables())) {
+    t.table->conv2d_backward_filter(*two, l1, x.data(), dy.data(), table.data());
+    if (const cnn::ConvDirectKernel* k = t.choose_filter(l1)) {
+      cnn::conv2d_backward_filter_direct(*k, *two, l1, x.data(), dy.data(), expected.data());
+    } else {
+      cnn::conv2d_backward_filter_gemm(*two, l1, x.data(), dy.data(), expected.data());
+    }
+    EXPECT_EQ(0, std::memcmp(table.data(), expected.data(), table.size() * sizeof(float))) << t.name;
   }
 }
 
 #else
 
-TEST(Conv2dDirect, NotBuilt) { std::cout << "skipped: build lacks AVX-512 (no direct convolution)\n"; }
+TEST(Conv2dDirect, NotBuilt) { std::cout << "skipped: build lacks AVX2 and AVX-512 (no direct convolution)\n"; }
 
 #endif
 

@@ -1,7 +1,9 @@
-// The dense forward pass that reads the weights in place (kernels/gemm/dense_direct.h): each AVX-512 tile kernel,
+// The dense forward pass that reads the weights in place (kernels/gemm/dense_direct.h): each tile kernel of every
+// tier this build and CPU have (AVX2: 6 x 16; AVX-512: 7 x 64, 14 x 32),
 // with and without bias and the fused ReLU, against dense_forward_ref on random sizes (1, primes, batches that are
-// not multiples of the 32- or 64-row block, outputs that are not multiples of the 7- or 14-output tile);
-// identical bits for 1 and 2 threads; which batch sizes the AVX-512 table sends to which kernel.
+// not multiples of the 16-, 32- or 64-row block, outputs that are not multiples of the 6-, 7- or 14-output tile);
+// identical bits for 1 and 2 threads; which batch sizes each tier's table sends to which kernel, and that the
+// tables run them.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "core/context.h"
+#include "direct_tiers.h"
 #include "kernels/gemm/dense_direct.h"
 #include "kernels/kernels.h"
 #include "test_util.h"
@@ -22,16 +25,31 @@ namespace {
 
 using namespace cnn_test;
 
+#if defined(CNN_HAVE_AVX2) || defined(CNN_HAVE_AVX512)
+
+// Each tier's table, direct kernels, choice and table entries.
+struct TierTable {
+  const char* name;
+  const cnn::KernelTable* table;  // null when the CPU lacks the tier
+  std::vector<const cnn::DenseDirectKernel*> kernels;
+  const cnn::DenseDirectKernel* (*choose)(int64_t n);
+  cnn::DenseForwardFn forward, forward_relu;
+};
+
+std::vector<TierTable> tier_tables() {
+  std::vector<TierTable> tiers;
+#if defined(CNN_HAVE_AVX2)
+  tiers.push_back({"AVX2", cnn::kernel_table("avx2"), {&cnn::dense_direct_kernel_avx2_6x16()},
+                   cnn::dense_direct_choice_avx2, cnn::dense_forward_direct_avx2, cnn::dense_forward_relu_direct_avx2});
+#endif
 #if defined(CNN_HAVE_AVX512)
-
-bool has_avx512() {
-  if (cnn::kernel_table("avx512") != nullptr) return true;
-  std::cout << "skipped: CPU lacks AVX-512\n";
-  return false;
+  tiers.push_back({"AVX-512", cnn::kernel_table("avx512"),
+                   {&cnn::dense_direct_kernel_avx512_7x64(), &cnn::dense_direct_kernel_avx512_14x32()},
+                   cnn::dense_direct_choice_avx512, cnn::dense_forward_direct_avx512,
+                   cnn::dense_forward_relu_direct_avx512});
+#endif
+  return tiers;
 }
-
-const cnn::DenseDirectKernel* const kKernels[] = {&cnn::dense_direct_kernel_avx512_7x64(),
-                                                  &cnn::dense_direct_kernel_avx512_14x32()};
 
 struct DenseData {
   int64_t n, in, out;
@@ -60,7 +78,8 @@ std::vector<float> run_ref(cnn_context& ctx, const DenseData& d, bool bias, bool
 }
 
 TEST(DenseDirect, MatchesReferenceOnRandomSizes) {
-  if (!has_avx512()) return;
+  const std::vector<const cnn::DenseDirectKernel*> kernels = runnable_kernels(tier_tables());
+  if (kernels.empty()) return;
   ContextPtr ctx = make_context(2);
   std::mt19937 rng(20261126);
   std::uniform_int_distribution<int64_t> batch(1, 150), features(1, 300), outputs(1, 100);
@@ -69,7 +88,7 @@ TEST(DenseDirect, MatchesReferenceOnRandomSizes) {
     for (bool bias : {false, true}) {
       for (bool relu : {false, true}) {
         const std::vector<float> ref = run_ref(*ctx, d, bias, relu);
-        for (const cnn::DenseDirectKernel* k : kKernels) {
+        for (const cnn::DenseDirectKernel* k : kernels) {
           const std::string what = std::string(k->name) + " n " + std::to_string(d.n) + " in " + std::to_string(d.in) +
                                    " out " + std::to_string(d.out) + (bias ? " bias" : "") + (relu ? " ReLU" : "");
           ASSERT_TRUE(all_close(run_direct(*k, *ctx, d, bias, relu), ref, what));
@@ -80,7 +99,8 @@ TEST(DenseDirect, MatchesReferenceOnRandomSizes) {
 }
 
 TEST(DenseDirect, ChosenSizesAndThreads) {
-  if (!has_avx512()) return;
+  const std::vector<const cnn::DenseDirectKernel*> kernels = runnable_kernels(tier_tables());
+  if (kernels.empty()) return;
   ContextPtr one = make_context(1), two = make_context(2);
   std::mt19937 rng(5);
   // The reference network's layers at batch 64, a single row, one output, a prime batch across two blocks.
@@ -88,7 +108,7 @@ TEST(DenseDirect, ChosenSizesAndThreads) {
   for (const auto& s : sizes) {
     const DenseData d = make_data(s[0], s[1], s[2], rng);
     const std::vector<float> ref = run_ref(*two, d, true, true);
-    for (const cnn::DenseDirectKernel* k : kKernels) {
+    for (const cnn::DenseDirectKernel* k : kernels) {
       const std::vector<float> a = run_direct(*k, *one, d, true, true);
       const std::vector<float> b = run_direct(*k, *two, d, true, true);
       const std::string what = std::string(k->name) + " n " + std::to_string(d.n) + " in " + std::to_string(d.in) +
@@ -99,7 +119,8 @@ TEST(DenseDirect, ChosenSizesAndThreads) {
   }
 }
 
-TEST(DenseDirect, AvxTableChoosesByBatch) {
+#if defined(CNN_HAVE_AVX512)
+TEST(DenseDirect, Avx512TableChoosesByBatch) {
   EXPECT_EQ(cnn::dense_direct_choice_avx512(1), nullptr);
   EXPECT_EQ(cnn::dense_direct_choice_avx512(16), nullptr);
   EXPECT_EQ(cnn::dense_direct_choice_avx512(17), &cnn::dense_direct_kernel_avx512_14x32());
@@ -109,30 +130,50 @@ TEST(DenseDirect, AvxTableChoosesByBatch) {
   EXPECT_EQ(cnn::dense_direct_choice_avx512(96), &cnn::dense_direct_kernel_avx512_14x32());
   EXPECT_EQ(cnn::dense_direct_choice_avx512(128), &cnn::dense_direct_kernel_avx512_7x64());
   EXPECT_EQ(cnn::dense_direct_choice_avx512(129), nullptr);
-  if (const cnn::KernelTable* avx512 = cnn::kernel_table("avx512")) {
-    EXPECT_EQ(avx512->dense_forward, &cnn::dense_forward_direct_avx512);
-    EXPECT_EQ(avx512->dense_forward_relu, &cnn::dense_forward_relu_direct_avx512);
-    // The table runs the chosen kernel: bit for bit its result at batch 64.
-    ContextPtr ctx = make_context(2);
-    std::mt19937 rng(8);
-    const DenseData d = make_data(64, 200, 30, rng);
-    std::vector<float> table(static_cast<size_t>(64 * 30));
-    avx512->dense_forward_relu(*ctx, d.n, d.in, d.out, d.x.data(), d.w.data(), d.bias.data(), table.data());
-    const std::vector<float> direct = run_direct(cnn::dense_direct_kernel_avx512_7x64(), *ctx, d, true, true);
-    EXPECT_EQ(0, std::memcmp(table.data(), direct.data(), table.size() * sizeof(float)));
-  } else {
-    std::cout << "skipped: CPU lacks AVX-512\n";
+}
+#endif
+
+#if defined(CNN_HAVE_AVX2)
+TEST(DenseDirect, Avx2TableChoosesByBatch) {
+  const cnn::DenseDirectKernel* k6 = &cnn::dense_direct_kernel_avx2_6x16();
+  EXPECT_EQ(cnn::dense_direct_choice_avx2(1), nullptr);
+  EXPECT_EQ(cnn::dense_direct_choice_avx2(16), nullptr);
+  EXPECT_EQ(cnn::dense_direct_choice_avx2(17), k6);
+  EXPECT_EQ(cnn::dense_direct_choice_avx2(64), k6);
+  EXPECT_EQ(cnn::dense_direct_choice_avx2(128), k6);
+  EXPECT_EQ(cnn::dense_direct_choice_avx2(129), nullptr);
+}
+#endif
+
+// Each tier's table holds its direct entries and runs the chosen kernel: bit for bit its result at batch 64.
+TEST(DenseDirect, TablesRunTheChosenKernel) {
+  ContextPtr ctx = make_context(2);
+  std::mt19937 rng(8);
+  const DenseData d = make_data(64, 200, 30, rng);
+  std::vector<float> table(static_cast<size_t>(64 * 30));
+  for (const TierTable& t : runnable(tier_tables())) {
+    EXPECT_EQ(t.table->dense_forward, t.forward) << t.name;
+    EXPECT_EQ(t.table->dense_forward_relu, t.forward_relu) << t.name;
+    const cnn::DenseDirectKernel* k = t.choose(d.n);
+    ASSERT_NE(k, nullptr) << t.name << " must run batch 64 directly";
+    t.table->dense_forward_relu(*ctx, d.n, d.in, d.out, d.x.data(), d.w.data(), d.bias.data(), table.data());
+    const std::vector<float> direct = run_direct(*k, *ctx, d, true, true);
+    EXPECT_EQ(0, std::memcmp(table.data(), direct.data(), table.size() * sizeof(float))) << t.name;
+    t.table->dense_forward(*ctx, d.n, d.in, d.out, d.x.data(), d.w.data(), d.bias.data(), table.data());
+    const std::vector<float> plain = run_direct(*k, *ctx, d, true, false);
+    EXPECT_EQ(0, std::memcmp(table.data(), plain.data(), table.size() * sizeof(float))) << t.name << " without ReLU";
   }
 }
 
 // ReLU keeps NaN: a NaN feature of one row makes exactly that row's outputs NaN.
 TEST(DenseDirect, ReluKeepsNaN) {
-  if (!has_avx512()) return;
+  const std::vector<const cnn::DenseDirectKernel*> kernels = runnable_kernels(tier_tables());
+  if (kernels.empty()) return;
   ContextPtr ctx = make_context(1);
   std::mt19937 rng(9);
   DenseData d = make_data(40, 21, 9, rng);
   d.x[static_cast<size_t>(17 * 21 + 4)] = std::numeric_limits<float>::quiet_NaN();
-  for (const cnn::DenseDirectKernel* k : kKernels) {
+  for (const cnn::DenseDirectKernel* k : kernels) {
     const std::vector<float> y = run_direct(*k, *ctx, d, true, true);
     for (int64_t r = 0; r < 40; ++r) {
       for (int64_t o = 0; o < 9; ++o) {
@@ -145,7 +186,7 @@ TEST(DenseDirect, ReluKeepsNaN) {
 
 #else
 
-TEST(DenseDirect, NotBuilt) { std::cout << "skipped: build lacks AVX-512 (no direct dense kernel)\n"; }
+TEST(DenseDirect, NotBuilt) { std::cout << "skipped: build lacks AVX2 and AVX-512 (no direct dense kernel)\n"; }
 
 #endif
 

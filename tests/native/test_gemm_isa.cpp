@@ -118,11 +118,9 @@ TEST(GemmIsa, DetectionAgreesWithTheCpuAndEachTierRunsItsOwnKernel) {
     if (std::strcmp(t.isa, "generic") != 0) {
       EXPECT_NE(table->sgemm, generic.sgemm) << t.isa << " must not run the generic GEMM";
       EXPECT_NE(table->sgemm, &cnn::sgemm_ref) << t.isa << " must not run the reference GEMM";
-      // The GEMM-backed entries are the generic tier's (which reach the tier's sgemm); the forward convolution
-      // too, except on AVX-512, which has the direct one (test_conv2d_direct.cpp).
-      if (std::strcmp(t.isa, "avx512") != 0) {
-        EXPECT_EQ(table->conv2d_forward, generic.conv2d_forward);
-      }
+      // The GEMM-backed entries are the generic tier's (which reach the tier's sgemm); the convolutions and the
+      // dense forward pass are the tier's direct ones, which fall back on them (test_conv2d_direct.cpp,
+      // test_dense_direct.cpp).
       EXPECT_EQ(table->dense_backward, generic.dense_backward);
       EXPECT_EQ(table->sum_squares, generic.sum_squares);
     }

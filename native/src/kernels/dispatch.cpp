@@ -90,7 +90,9 @@ constexpr KernelTable kGenericTable{
 };
 
 // The ISA tiers are the generic table with their own SGEMM (which conv and dense reach through
-// kernels().sgemm) and their own vectorised pooling, activation and softmax kernels.
+// kernels().sgemm), their own vectorised pooling, activation and softmax kernels, and the direct convolution
+// (kernels/gemm/conv_direct.h: forward and both gradients, for the shapes the tier's choice functions give it,
+// else im2col + GEMM) and dense forward pass that reads the weights in place (kernels/gemm/dense_direct.h).
 #define CNN_ISA_TABLE(tier)                                                    \
   [] {                                                                        \
     KernelTable table = kGenericTable;                                        \
@@ -105,26 +107,19 @@ constexpr KernelTable kGenericTable{
     table.maxpool2d_backward = maxpool2d_backward_##tier;                      \
     table.activation_backward = activation_backward_##tier;                    \
     table.softmax_backward = softmax_backward_##tier;                          \
-    table.dense_forward = dense_forward_##tier;                                \
-    table.dense_forward_relu = dense_forward_relu_##tier;                      \
+    table.dense_forward = dense_forward_direct_##tier;                         \
+    table.dense_forward_relu = dense_forward_relu_direct_##tier;               \
+    table.conv2d_forward = conv2d_forward_##tier;                              \
+    table.conv2d_forward_relu = conv2d_forward_relu_##tier;                    \
+    table.conv2d_backward_data = conv2d_backward_data_##tier;                  \
+    table.conv2d_backward_filter = conv2d_backward_filter_##tier;              \
     return table;                                                             \
   }()
 #if defined(CNN_HAVE_AVX2)
 constexpr KernelTable kAvx2Table = CNN_ISA_TABLE(avx2);
 #endif
 #if defined(CNN_HAVE_AVX512)
-// AVX-512 also has the direct convolution (kernels/gemm/conv_direct.h: forward and both gradients, for the shapes
-// they suit) and the dense forward pass that reads the weights in place (kernels/gemm/dense_direct.h).
-constexpr KernelTable kAvx512Table = [] {
-  KernelTable avx512 = CNN_ISA_TABLE(avx512);
-  avx512.conv2d_forward = conv2d_forward_avx512;
-  avx512.conv2d_forward_relu = conv2d_forward_relu_avx512;
-  avx512.conv2d_backward_data = conv2d_backward_data_avx512;
-  avx512.conv2d_backward_filter = conv2d_backward_filter_avx512;
-  avx512.dense_forward = dense_forward_direct_avx512;
-  avx512.dense_forward_relu = dense_forward_relu_direct_avx512;
-  return avx512;
-}();
+constexpr KernelTable kAvx512Table = CNN_ISA_TABLE(avx512);
 #endif
 #undef CNN_ISA_TABLE
 

@@ -4,40 +4,23 @@
 // Reference kernel: the portable pack_strided<W> (kernels/gemm/sgemm_driver.cpp); the copy is bit-exact.
 //
 // Each step loads 8 source rows of 8 floats (a masked load for the last depths; rows past `count` are zero
-// registers, never read), transposes them in registers (unpacklo/hi_ps, shuffle_ps, permute2f128) and stores
-// 8 depth rows of the panel: whole vectors for width 16, 6-lane masked stores for width 6.
+// registers, never read), transposes them in registers (kernels/avx2/transpose_avx2.h) and stores 8 depth rows of
+// the panel: whole vectors for width 16 (also the direct convolution's weights and transposed dy,
+// kernels/gemm/conv_direct.cpp, and the direct dense layer's x), 6-lane masked stores for width 6.
 // Compiled with -mavx2 -mfma (CMakeLists.txt); everything but the exported function has internal linkage.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/avx2/transpose_avx2.h"
 #include "kernels/gemm/sgemm_driver.h"
 
 namespace cnn {
 
 namespace {
 
-// r[i] holds row i's 8 consecutive depths; afterwards r[j] holds depth j of the 8 rows.
-void transpose8(__m256 r[8]) {
-  __m256 t[8];
-  for (int k = 0; k < 4; ++k) {
-    t[2 * k] = _mm256_unpacklo_ps(r[2 * k], r[2 * k + 1]);
-    t[2 * k + 1] = _mm256_unpackhi_ps(r[2 * k], r[2 * k + 1]);
-  }
-  // u[4 * g + c]: in each 128-bit lane L, depth 4L + c of rows 4g .. 4g + 3.
-  __m256 u[8];
-  for (int g = 0; g < 2; ++g) {
-    u[4 * g + 0] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
-    u[4 * g + 1] = _mm256_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
-    u[4 * g + 2] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
-    u[4 * g + 3] = _mm256_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
-  }
-  for (int c = 0; c < 4; ++c) {
-    r[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);
-    r[4 + c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31);
-  }
-}
+using avx2::transpose8;
 
 // Lanes [0, n) set, as the sign bits maskload/maskstore read.
 __m256i lanes(int64_t n) {

@@ -39,17 +39,5 @@ namespace avx512 {
   }
 }
 
-// The direct kernels' write-back: transposes r (their 16 accumulator rows, zero past the real ones) and stores row
-// q < count of the result at y + q * stride, the lanes under `mask`.
-[[gnu::always_inline]] static inline void store_transposed(__m512 r[16], int64_t count, float* y, int64_t stride,
-                                                           __mmask16 mask) {
-  transpose16(r);
-#pragma GCC unroll 16
-  for (int q = 0; q < 16; ++q) {
-    if (q >= count) break;
-    _mm512_mask_storeu_ps(y + q * stride, mask, r[q]);
-  }
-}
-
 }  // namespace avx512
 }  // namespace cnn

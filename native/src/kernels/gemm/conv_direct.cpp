@@ -350,6 +350,70 @@ void conv2d_backward_data_direct(const ConvDirectKernel& kernel, cnn_context& ct
   forward_direct(kernel, ctx, *t, dy, w, true, nullptr, false, dx);
 }
 
+namespace {
+
+// Multiply-adds per tap that a kernel's tiles compute for one image row, padding included.
+int64_t padded_work(const ConvDirectKernel& k, const Conv2dGeometry& g) {
+  return round_up(g.oc, k.channels) * round_up(g.ow, k.pixels);
+}
+
+// What every tier's direct tiles need: stride_w 1 or 2, at least 16 output channels (fewer leave most lanes
+// idle) and a padded image of bounded size for tiles of up to `tile_pixels` pixels.
+bool direct_fits(const Conv2dGeometry& g, int64_t tile_pixels) {
+  return (g.stride_w == 1 || g.stride_w == 2) && g.oc >= 16 && padded_shape(g, tile_pixels).floats <= kMaxPaddedFloats;
+}
+
+// A 1x1 stride-1 unpadded convolution is a plain GEMM, with nothing for im2col to copy.
+bool pointwise(const Conv2dGeometry& g) {
+  return g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 && g.pad_left == 0 &&
+         g.oh == g.h && g.ow == g.w;
+}
+
+using ConvChoiceFn = const ConvDirectKernel* (*)(const Conv2dGeometry& g);
+
+// The table entries of a tier, given its choice functions: direct where they pick a kernel, else the GEMM path.
+void forward_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
+                     const float* bias, bool relu, float* y) {
+  if (const ConvDirectKernel* k = choose(g)) return conv2d_forward_direct(*k, ctx, g, x, w, bias, relu, y);
+  if (relu) return conv2d_forward_gemm_relu(ctx, g, x, w, bias, y);
+  conv2d_forward_gemm(ctx, g, x, w, bias, y);
+}
+
+void backward_data_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g, const float* w,
+                           const float* dy, float* dx) {
+  const std::optional<Conv2dGeometry> t = conv_backward_data_as_forward(g);
+  if (const ConvDirectKernel* k = t ? choose(*t) : nullptr) return conv2d_backward_data_direct(*k, ctx, g, w, dy, dx);
+  conv2d_backward_data_gemm(ctx, g, w, dy, dx);
+}
+
+void backward_filter_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
+                             const float* dy, float* dw) {
+  if (const ConvDirectKernel* k = choose(g)) return conv2d_backward_filter_direct(*k, ctx, g, x, dy, dw);
+  conv2d_backward_filter_gemm(ctx, g, x, dy, dw);
+}
+
+}  // namespace
+
+// A tier's table entries, given its choice functions conv_direct_choice_<tier>, conv_data_choice_<tier> and
+// conv_filter_choice_<tier>.
+#define CNN_CONV_DIRECT_ENTRIES(tier)                                                                               \
+  void conv2d_forward_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,               \
+                             const float* bias, float* y) {                                                          \
+    forward_or_gemm(conv_direct_choice_##tier, ctx, g, x, w, bias, false, y);                                       \
+  }                                                                                                                  \
+  void conv2d_forward_relu_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,          \
+                                  const float* bias, float* y) {                                                     \
+    forward_or_gemm(conv_direct_choice_##tier, ctx, g, x, w, bias, true, y);                                        \
+  }                                                                                                                  \
+  void conv2d_backward_data_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy,        \
+                                   float* dx) {                                                                      \
+    backward_data_or_gemm(conv_data_choice_##tier, ctx, g, w, dy, dx);                                            \
+  }                                                                                                                  \
+  void conv2d_backward_filter_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,      \
+                                     float* dw) {                                                                    \
+    backward_filter_or_gemm(conv_filter_choice_##tier, ctx, g, x, dy, dw);                                          \
+  }
+
 #if defined(CNN_HAVE_AVX512)
 
 namespace {
@@ -365,23 +429,13 @@ constexpr ConvDirectKernel kAvx512_14x32{"conv_direct_avx512_14x32",   14,
                                          sgemm_pack_transposed_avx512, conv_filter_avx512_7x32_s1,
                                          conv_filter_avx512_7x32_s2,   7};
 
-// Multiply-adds per tap that a kernel's tiles compute for one image row, padding included.
-int64_t padded_work(const ConvDirectKernel& k, const Conv2dGeometry& g) {
-  return round_up(g.oc, k.channels) * round_up(g.ow, k.pixels);
-}
-
 }  // namespace
 
 const ConvDirectKernel& conv_direct_kernel_avx512_7x64() { return kAvx512_7x64; }
 const ConvDirectKernel& conv_direct_kernel_avx512_14x32() { return kAvx512_14x32; }
 
 const ConvDirectKernel* conv_direct_choice_avx512(const Conv2dGeometry& g) {
-  if (g.stride_w != 1 && g.stride_w != 2) return nullptr;
-  if (g.oc < 16) return nullptr;
-  const bool pointwise = g.kh == 1 && g.kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
-                         g.pad_left == 0 && g.oh == g.h && g.ow == g.w;
-  if (pointwise) return nullptr;
-  if (padded_shape(g, 14).floats > kMaxPaddedFloats) return nullptr;
+  if (!direct_fits(g, 14) || pointwise(g)) return nullptr;
   const int64_t a = padded_work(kAvx512_7x64, g);
   const int64_t b = padded_work(kAvx512_14x32, g);
   // Equal work: 7 x 64 reads each weight once per 7 pixels and wins on narrow rows (L2: 14 pixels); 14 x 32
@@ -392,9 +446,7 @@ const ConvDirectKernel* conv_direct_choice_avx512(const Conv2dGeometry& g) {
 }
 
 const ConvDirectKernel* conv_filter_choice_avx512(const Conv2dGeometry& g) {
-  if (g.stride_w != 1 && g.stride_w != 2) return nullptr;
-  if (g.oc < 16) return nullptr;
-  if (padded_shape(g, 14).floats > kMaxPaddedFloats) return nullptr;
+  if (!direct_fits(g, 14)) return nullptr;
   // The work the tiles do per pixel, padding included: taps rounded up to the tile's, channels to its block.
   const int64_t taps = g.c * g.kh * g.kw;
   const int64_t a = round_up(g.oc, kAvx512_7x64.channels) * round_up(taps, filter_taps(kAvx512_7x64));
@@ -402,32 +454,50 @@ const ConvDirectKernel* conv_filter_choice_avx512(const Conv2dGeometry& g) {
   return a <= b ? &kAvx512_7x64 : &kAvx512_14x32;
 }
 
-void conv2d_backward_filter_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,
-                                   float* dw) {
-  if (const ConvDirectKernel* k = conv_filter_choice_avx512(g)) return conv2d_backward_filter_direct(*k, ctx, g, x, dy, dw);
-  conv2d_backward_filter_gemm(ctx, g, x, dy, dw);
-}
+const ConvDirectKernel* conv_data_choice_avx512(const Conv2dGeometry& g) { return conv_direct_choice_avx512(g); }
 
-void conv2d_forward_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
-                           const float* bias, float* y) {
-  if (const ConvDirectKernel* k = conv_direct_choice_avx512(g)) return conv2d_forward_direct(*k, ctx, g, x, w, bias, false, y);
-  conv2d_forward_gemm(ctx, g, x, w, bias, y);
-}
-
-void conv2d_backward_data_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy,
-                                 float* dx) {
-  const std::optional<Conv2dGeometry> t = conv_backward_data_as_forward(g);
-  if (const ConvDirectKernel* k = t ? conv_direct_choice_avx512(*t) : nullptr)
-    return conv2d_backward_data_direct(*k, ctx, g, w, dy, dx);
-  conv2d_backward_data_gemm(ctx, g, w, dy, dx);
-}
-
-void conv2d_forward_relu_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
-                                const float* bias, float* y) {
-  if (const ConvDirectKernel* k = conv_direct_choice_avx512(g)) return conv2d_forward_direct(*k, ctx, g, x, w, bias, true, y);
-  conv2d_forward_gemm_relu(ctx, g, x, w, bias, y);
-}
+CNN_CONV_DIRECT_ENTRIES(avx512)
 
 #endif
+
+#if defined(CNN_HAVE_AVX2)
+
+namespace {
+
+constexpr ConvDirectKernel kAvx2_6x16{"conv_direct_avx2_6x16",    6,  16, conv_direct_avx2_6x16_s1,
+                                      conv_direct_avx2_6x16_s2,   sgemm_pack_transposed_avx2,
+                                      conv_filter_avx2_6x16_s1,   conv_filter_avx2_6x16_s2};
+
+}  // namespace
+
+const ConvDirectKernel& conv_direct_kernel_avx2_6x16() { return kAvx2_6x16; }
+
+// The AVX2 rules, from cnn_peer_bench under CNN_MAX_ISA=avx2 on the 2-core VM (GFLOP/s, best of 3 interleaved
+// rounds, main's im2col + GEMM -> direct 6 x 16; the VM is shared and noisy, so only repeatable gaps count):
+// - forward: direct where 6-pixel tiles waste at most 1/8 of a row on padding. L1 (28 pixels) 32.2 -> 35.5,
+//   L3 (56) 58.7 -> 60.8, L4 (112) 42.0 -> 60.7 at one thread; L2's 14-pixel rows (18 computed) measured slower
+//   in both sessions (52.4 -> 47.8, 33.8 -> 32.7), so L2 stays on the GEMM.
+// - data gradient (stride 1): direct wherever it fits: L2 40.7 -> 43.0 (one thread), 27.5 -> 38.9 (two), in
+//   spite of L2's padded rows, since its GEMM path adds col2im; L3 56.0 -> 46.5 (one), 36.3 -> 55.1 (two).
+// - filter gradient: direct wherever it fits: one thread L1 17.2 -> 28.3, L2 35.2 -> 63.6, L3 36.7 -> 58.3,
+//   L4 29.9 -> 45.5.
+const ConvDirectKernel* conv_direct_choice_avx2(const Conv2dGeometry& g) {
+  const ConvDirectKernel* k = conv_data_choice_avx2(g);
+  return k != nullptr && round_up(g.ow, k->pixels) * 8 <= g.ow * 9 ? k : nullptr;
+}
+
+const ConvDirectKernel* conv_data_choice_avx2(const Conv2dGeometry& g) {
+  return direct_fits(g, 6) && !pointwise(g) ? &kAvx2_6x16 : nullptr;
+}
+
+const ConvDirectKernel* conv_filter_choice_avx2(const Conv2dGeometry& g) {
+  return direct_fits(g, 6) ? &kAvx2_6x16 : nullptr;
+}
+
+CNN_CONV_DIRECT_ENTRIES(avx2)
+
+#endif
+
+#undef CNN_CONV_DIRECT_ENTRIES
 
 }  // namespace cnn

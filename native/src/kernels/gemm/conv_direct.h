@@ -43,11 +43,12 @@ struct ConvFilterTileArgs {
 };
 using ConvFilterTileFn = void (*)(const ConvFilterTileArgs& args);
 
-// One tier's tile shape and code. Each tile holds pixels x channels accumulators (28 zmm for the AVX-512 ones).
+// One tier's tile shape and code. Each tile holds pixels x channels accumulators (28 zmm for the AVX-512 ones,
+// 12 ymm for the AVX2 ones).
 struct ConvDirectKernel {
   const char* name;
-  int64_t pixels;      // per tile, along one output row
-  int64_t channels;    // per block: a multiple of 16, and a width pack_weights knows
+  int64_t pixels;      // per tile, along one output row: at most one vector's lanes (the write-back transpose)
+  int64_t channels;    // per block: a multiple of the vector width, and a width pack_weights knows
   ConvDirectTileFn stride1;  // stride_w == 1
   ConvDirectTileFn stride2;  // stride_w == 2
   SgemmTransposePackFn pack_weights;  // w [oc, taps] into [block][taps][channels] panels (SgemmTransposePackFn)
@@ -71,10 +72,14 @@ const ConvDirectKernel& conv_direct_kernel_avx512_7x64();
 const ConvDirectKernel& conv_direct_kernel_avx512_14x32();
 #endif
 
-// The AVX-512 tier's choice for this shape, or null when the im2col + GEMM path suits it better (or is the only
-// one that can run it): stride_w 1 or 2, at least 16 output channels, not a 1x1 stride-1 unpadded convolution
-// (those go straight to GEMM), and tiles that waste at most a third of their work on padding.
-const ConvDirectKernel* conv_direct_choice_avx512(const Conv2dGeometry& g);
+#if defined(CNN_HAVE_AVX2)
+// kernels/avx2/conv_direct_avx2.cpp: 6 pixels x 16 channels (12 ymm accumulators).
+void conv_direct_avx2_6x16_s1(const ConvDirectTileArgs& args);
+void conv_direct_avx2_6x16_s2(const ConvDirectTileArgs& args);
+void conv_filter_avx2_6x16_s1(const ConvFilterTileArgs& args);
+void conv_filter_avx2_6x16_s2(const ConvFilterTileArgs& args);
+const ConvDirectKernel& conv_direct_kernel_avx2_6x16();
+#endif
 
 // y = conv(x, w) + bias, then max(y, 0) when relu, with `kernel`, on ctx's threads. `kernel` must suit g
 // (stride_w 1 or 2).
@@ -97,23 +102,31 @@ void conv2d_backward_data_direct(const ConvDirectKernel& kernel, cnn_context& ct
 void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
                                    const float* x, const float* dy, float* dw);
 
-#if defined(CNN_HAVE_AVX512)
-// The AVX-512 tier's tile for the filter gradient of g, or null for im2col + GEMM: stride_w 1 or 2, at least 16
-// output channels, a padded image of bounded size.
-const ConvDirectKernel* conv_filter_choice_avx512(const Conv2dGeometry& g);
-void conv2d_backward_filter_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,
-                                   float* dw);
-
-// The AVX-512 table's forward convolution: direct where conv_direct_choice_avx512 picks a kernel, else
-// conv2d_forward_gemm(_relu).
-void conv2d_forward_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
-                           const float* bias, float* y);
-void conv2d_forward_relu_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
-                                const float* bias, float* y);
-// And its data gradient: direct where the equivalent forward convolution gets a direct kernel, else
-// conv2d_backward_data_gemm.
-void conv2d_backward_data_avx512(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy,
-                                 float* dx);
+// A tier's choices and table entries (kernels/gemm/conv_direct.cpp, where each tier's rules and the measurements
+// behind them are). conv_direct_choice_<tier>: the tile for this forward shape, or null when the im2col + GEMM path
+// suits it better (or is the only one that can run it: stride_w 1 or 2, at least 16 output channels, a padded image
+// of bounded size). conv_data_choice_<tier>: the same for the forward convolution that computes a data gradient
+// (conv_backward_data_as_forward), whose GEMM path adds col2im. conv_filter_choice_<tier>: the same for the filter
+// gradient. The entries run the direct kernel where the choice picks one, else conv2d_forward_gemm(_relu),
+// conv2d_backward_data_gemm and conv2d_backward_filter_gemm.
+#define CNN_DECLARE_CONV_DIRECT_ENTRIES(tier)                                                                       \
+  const ConvDirectKernel* conv_direct_choice_##tier(const Conv2dGeometry& g);                                        \
+  const ConvDirectKernel* conv_data_choice_##tier(const Conv2dGeometry& g);                                          \
+  const ConvDirectKernel* conv_filter_choice_##tier(const Conv2dGeometry& g);                                        \
+  void conv2d_forward_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,               \
+                             const float* bias, float* y);                                                           \
+  void conv2d_forward_relu_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,          \
+                                  const float* bias, float* y);                                                      \
+  void conv2d_backward_data_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy,        \
+                                   float* dx);                                                                       \
+  void conv2d_backward_filter_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,      \
+                                     float* dw);
+#if defined(CNN_HAVE_AVX2)
+CNN_DECLARE_CONV_DIRECT_ENTRIES(avx2)
 #endif
+#if defined(CNN_HAVE_AVX512)
+CNN_DECLARE_CONV_DIRECT_ENTRIES(avx512)
+#endif
+#undef CNN_DECLARE_CONV_DIRECT_ENTRIES
 
 }  // namespace cnn

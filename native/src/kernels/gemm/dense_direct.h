@@ -30,7 +30,7 @@ using DenseTileFn = void (*)(const DenseTileArgs& args);
 struct DenseDirectKernel {
   const char* name;
   int64_t outputs;  // per tile
-  int64_t rows;     // batch rows per block: a multiple of 16 and a width pack_x knows
+  int64_t rows;     // batch rows per block: a multiple of the vector width and a width pack_x knows
   DenseTileFn tile;
   SgemmTransposePackFn pack_x;  // x [n, in] into [block][in][rows] panels
 };
@@ -41,16 +41,31 @@ void dense_direct_avx512_7x64(const DenseTileArgs& args);
 void dense_direct_avx512_14x32(const DenseTileArgs& args);
 const DenseDirectKernel& dense_direct_kernel_avx512_7x64();
 const DenseDirectKernel& dense_direct_kernel_avx512_14x32();
-// The tile for a batch of n rows, or null where the AVX-512 tier keeps its other paths: up to 16 rows (the
-// in-place row kernel, or the GEMM) and above 128 rows (the GEMM, where packing w once serves many rows).
-const DenseDirectKernel* dense_direct_choice_avx512(int64_t n);
-// The AVX-512 table's dense forward (and with ReLU): direct where dense_direct_choice_avx512 picks a kernel,
-// else dense_forward_avx512 (dense_forward_relu_avx512).
-void dense_forward_direct_avx512(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,
-                                 const float* w, const float* bias, float* y);
-void dense_forward_relu_direct_avx512(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,
-                                      const float* w, const float* bias, float* y);
 #endif
+
+#if defined(CNN_HAVE_AVX2)
+// kernels/avx2/dense_direct_avx2.cpp: 6 outputs x 16 rows (12 ymm accumulators).
+void dense_direct_avx2_6x16(const DenseTileArgs& args);
+const DenseDirectKernel& dense_direct_kernel_avx2_6x16();
+#endif
+
+// A tier's choice and table entries (kernels/gemm/dense_direct.cpp, where each tier's rule and the measurements
+// behind it are): dense_direct_choice_<tier> is the tile for a batch of n rows, or null where the tier keeps its
+// other paths (the in-place row kernel for tiny batches, the GEMM where packing w once serves many rows); the
+// entries run it, else dense_forward_<tier> (dense_forward_relu_<tier>).
+#define CNN_DECLARE_DENSE_DIRECT_ENTRIES(tier)                                                                      \
+  const DenseDirectKernel* dense_direct_choice_##tier(int64_t n);                                                   \
+  void dense_forward_direct_##tier(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,            \
+                                   const float* w, const float* bias, float* y);                                    \
+  void dense_forward_relu_direct_##tier(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,       \
+                                        const float* w, const float* bias, float* y);
+#if defined(CNN_HAVE_AVX2)
+CNN_DECLARE_DENSE_DIRECT_ENTRIES(avx2)
+#endif
+#if defined(CNN_HAVE_AVX512)
+CNN_DECLARE_DENSE_DIRECT_ENTRIES(avx512)
+#endif
+#undef CNN_DECLARE_DENSE_DIRECT_ENTRIES
 
 // y = x w^T + bias, then max(y, 0) when relu, with `kernel`, on ctx's threads.
 void dense_forward_direct(const DenseDirectKernel& kernel, cnn_context& ctx, int64_t n, int64_t in, int64_t out,

@@ -45,6 +45,7 @@ inline F load_partial(const float* p, int n, float fill = 0.0f) {
   return _mm512_mask_loadu_ps(set1(fill), first_lanes(n), p);
 }
 inline void store_partial(float* p, F v, int n) { _mm512_mask_storeu_ps(p, first_lanes(n), v); }
+inline void store_masked(float* p, F v, M m) { _mm512_mask_storeu_ps(p, m, v); }  // the lanes of m
 
 inline F add(F a, F b) { return _mm512_add_ps(a, b); }
 inline F sub(F a, F b) { return _mm512_sub_ps(a, b); }
@@ -135,6 +136,7 @@ inline F load_partial(const float* p, int n, float fill = 0.0f) {
   return select(_mm256_castsi256_ps(m), _mm256_maskload_ps(p, m), set1(fill));
 }
 inline void store_partial(float* p, F v, int n) { _mm256_maskstore_ps(p, first_lanes_i(n), v); }
+inline void store_masked(float* p, F v, M m) { _mm256_maskstore_ps(p, _mm256_castps_si256(m), v); }
 
 inline F add(F a, F b) { return _mm256_add_ps(a, b); }
 inline F sub(F a, F b) { return _mm256_sub_ps(a, b); }
