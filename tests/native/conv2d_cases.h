@@ -1,5 +1,5 @@
-// Convolution test cases shared by test_conv2d.cpp (forward) and test_conv2d_backward.cpp: a case type, its
-// geometry written out independently of the library, a printable description and a random-case generator.
+// Convolution test cases shared by the conv tests (test_conv2d*.cpp): a case type, its geometry written out
+// independently of the library, a printable description, a random-case generator and a case's random data.
 #pragma once
 
 #include <cnn/cnn.h>
@@ -8,8 +8,10 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "kernels/kernels.h"
+#include "test_util.h"
 
 namespace cnn_test {
 
@@ -71,6 +73,19 @@ inline ConvCase random_case(std::mt19937& rng) {
         s.w + s.p.pad_left + s.p.pad_right >= s.p.dilation_w * (s.kw - 1) + 1)
       return s;
   }
+}
+
+// A forward case's random input, weights and (when the case has one) bias, in [-1, 1).
+struct ConvData {
+  std::vector<float> x, w, bias;
+};
+
+inline ConvData make_conv_data(const ConvCase& s, std::mt19937& rng) {
+  ConvData d;
+  d.x = random_vector(static_cast<size_t>(s.n * s.c * s.h * s.w), rng);
+  d.w = random_vector(static_cast<size_t>(s.oc * s.c * s.kh * s.kw), rng);
+  if (s.bias) d.bias = random_vector(static_cast<size_t>(s.oc), rng);
+  return d;
 }
 
 }  // namespace cnn_test

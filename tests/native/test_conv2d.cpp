@@ -21,18 +21,6 @@ namespace {
 
 using namespace cnn_test;
 
-struct ConvData {
-  std::vector<float> x, w, bias;
-};
-
-ConvData make_data(const ConvCase& s, std::mt19937& rng) {
-  ConvData d;
-  d.x = random_vector(static_cast<size_t>(s.n * s.c * s.h * s.w), rng);
-  d.w = random_vector(static_cast<size_t>(s.oc * s.c * s.kh * s.kw), rng);
-  if (s.bias) d.bias = random_vector(static_cast<size_t>(s.oc), rng);
-  return d;
-}
-
 // Runs a kernel directly; y starts as NaN so a kernel that skips an element fails.
 std::vector<float> run_kernel(cnn::Conv2dForwardFn fn, cnn_context& ctx, const ConvCase& s, const ConvData& d) {
   cnn::Conv2dGeometry g = geometry(s);
@@ -74,7 +62,7 @@ TEST(Conv2d, GemmMatchesReferenceOnRandomShapes) {
     ConvCase s = random_case(shapes);
     uint32_t seed = 500 + i;
     std::mt19937 rng(seed);
-    ConvData d = make_data(s, rng);
+    ConvData d = make_conv_data(s, rng);
     ASSERT_TRUE(all_close(run_kernel(cnn::generic_kernels().conv2d_forward, *ctx, s, d),
                           run_kernel(cnn::reference_kernels().conv2d_forward, *ctx, s, d), describe(s, seed)));
     with_bias += s.bias;
@@ -106,7 +94,7 @@ TEST(Conv2d, GemmMatchesReferenceOnChosenShapes) {
   uint32_t seed = 77;
   for (const ConvCase& s : cases) {
     std::mt19937 rng(++seed);
-    ConvData d = make_data(s, rng);
+    ConvData d = make_conv_data(s, rng);
     ASSERT_TRUE(all_close(run_kernel(cnn::conv2d_forward_gemm, *ctx, s, d),
                           run_kernel(cnn::conv2d_forward_ref, *ctx, s, d), describe(s, seed)));
   }
@@ -131,7 +119,7 @@ TEST(Conv2d, ThroughTheAbiMatchesReference) {
     if (i == 0) s = {2, 1, 28, 28, 8, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true};
     uint32_t seed = 1300 + i;
     std::mt19937 rng(seed);
-    ConvData d = make_data(s, rng);
+    ConvData d = make_conv_data(s, rng);
     ASSERT_TRUE(all_close(run_abi(ctx.get(), s, d), run_kernel(cnn::conv2d_forward_ref, *ctx, s, d),
                           describe(s, seed) + " (active isa " + cnn_active_isa() + ")"));
   }
@@ -148,7 +136,7 @@ TEST(Conv2d, ThreadCountsGiveIdenticalBits) {
   uint32_t seed = 4000;
   for (const ConvCase& s : cases) {
     std::mt19937 rng(++seed);
-    ConvData d = make_data(s, rng);
+    ConvData d = make_conv_data(s, rng);
     std::vector<float> y1 = run_abi(one.get(), s, d);
     std::vector<float> y2 = run_abi(two.get(), s, d);
     ASSERT_EQ(y1.size(), y2.size());

@@ -33,18 +33,6 @@ using namespace cnn_test;
 
 #if defined(CNN_HAVE_AVX2) || defined(CNN_HAVE_AVX512)
 
-struct ConvData {
-  std::vector<float> x, w, bias;
-};
-
-ConvData make_data(const ConvCase& s, std::mt19937& rng) {
-  ConvData d;
-  d.x = random_vector(static_cast<size_t>(s.n * s.c * s.h * s.w), rng);
-  d.w = random_vector(static_cast<size_t>(s.oc * s.c * s.kh * s.kw), rng);
-  if (s.bias) d.bias = random_vector(static_cast<size_t>(s.oc), rng);
-  return d;
-}
-
 // y starts as NaN, so an element the kernel skips fails the comparison.
 std::vector<float> run_direct(const cnn::ConvDirectKernel& k, cnn_context& ctx, const ConvCase& s, const ConvData& d,
                               bool relu) {
@@ -98,7 +86,7 @@ std::vector<const cnn::ConvDirectKernel*> all_kernels() { return cnn_test::runna
 
 ::testing::AssertionResult matches_reference(cnn_context& ctx, const ConvCase& s, uint32_t seed) {
   std::mt19937 rng(seed);
-  const ConvData d = make_data(s, rng);
+  const ConvData d = make_conv_data(s, rng);
   for (bool relu : {false, true}) {
     const std::vector<float> ref = run_ref(ctx, s, d, relu);
     for (const cnn::ConvDirectKernel* k : all_kernels()) {
@@ -171,7 +159,7 @@ TEST(Conv2dDirect, ThreadCountsGiveIdenticalBits) {
   uint32_t seed = 4200;
   for (const ConvCase& s : cases) {
     std::mt19937 rng(++seed);
-    const ConvData d = make_data(s, rng);
+    const ConvData d = make_conv_data(s, rng);
     for (const cnn::ConvDirectKernel* k : kernels) {
       const std::vector<float> a = run_direct(*k, *one, s, d, true);
       const std::vector<float> b = run_direct(*k, *two, s, d, true);
@@ -257,7 +245,7 @@ TEST(Conv2dDirect, TableRunsTheChosenKernel) {
   ContextPtr ctx = make_context(2);
   const ConvCase s{2, 32, 12, 30, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true};
   std::mt19937 rng(77);
-  const ConvData d = make_data(s, rng);
+  const ConvData d = make_conv_data(s, rng);
   const cnn::Conv2dGeometry g = geometry(s);
   std::vector<float> table(static_cast<size_t>(g.n * g.oc * g.oh * g.ow)), gemm(table.size());
   cnn::conv2d_forward_gemm(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), gemm.data());
@@ -282,7 +270,7 @@ TEST(Conv2dDirect, ReluKeepsNaN) {
   ContextPtr ctx = make_context(1);
   const ConvCase s{1, 1, 5, 9, 16, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false};
   std::mt19937 rng(3);
-  ConvData d = make_data(s, rng);
+  ConvData d = make_conv_data(s, rng);
   d.x[2 * 9 + 4] = std::numeric_limits<float>::quiet_NaN();  // row 2, column 4
   for (const cnn::ConvDirectKernel* k : kernels) {
     const std::vector<float> y = run_direct(*k, *ctx, s, d, true);

@@ -55,18 +55,6 @@ std::vector<Tier> runnable_tiers() {
   return tiers;
 }
 
-struct ConvData {
-  std::vector<float> x, w, bias;
-};
-
-ConvData make_data(const ConvCase& s, std::mt19937& rng) {
-  ConvData d;
-  d.x = random_vector(static_cast<size_t>(s.n * s.c * s.h * s.w), rng);
-  d.w = random_vector(static_cast<size_t>(s.oc * s.c * s.kh * s.kw), rng);
-  if (s.bias) d.bias = random_vector(static_cast<size_t>(s.oc), rng);
-  return d;
-}
-
 // y starts as NaN, so an element the kernel skips fails the comparison.
 std::vector<float> run_gemm(const Tier& tier, cnn_context& ctx, const ConvCase& s, const ConvData& d,
                             cnn::ConvBatchPlan plan, bool relu) {
@@ -93,7 +81,7 @@ const char* plan_name(cnn::ConvBatchPlan plan) {
 ::testing::AssertionResult matches_everywhere(const std::vector<Tier>& tiers, cnn_context& ctx, const ConvCase& s,
                                               uint32_t seed) {
   std::mt19937 rng(seed);
-  const ConvData d = make_data(s, rng);
+  const ConvData d = make_conv_data(s, rng);
   for (bool relu : {false, true}) {
     const std::vector<float> ref = run_ref(ctx, s, d, relu);
     for (const Tier& tier : tiers) {
@@ -195,7 +183,7 @@ TEST(Conv2dForwardGemm, ThreadsAndStrategiesGiveIdenticalBits) {
   uint32_t seed = 4100;
   for (const ConvCase& s : cases) {
     std::mt19937 rng(++seed);
-    const ConvData d = make_data(s, rng);
+    const ConvData d = make_conv_data(s, rng);
     for (const Tier& tier : tiers) {
       const std::vector<float> base = run_gemm(tier, *one, s, d, cnn::ConvBatchPlan::kPerImage, true);
       for (cnn::ConvBatchPlan plan : {cnn::ConvBatchPlan::kPerImage, cnn::ConvBatchPlan::kWholeBatch}) {
