@@ -50,25 +50,22 @@ PaddedShape padded_shape(const Conv2dGeometry& g, int64_t tile_pixels) {
   return {h, w, g.c * h * w + tile_pixels * g.stride_w};
 }
 
-// The padded copy of one image, zeros outside x (and in the room past the last row).
-void pad_image(const Conv2dGeometry& g, const PaddedShape& p, const float* image, float* dst) {
+// The padded copy of one image, zeros outside x (and in the room past the last row). Only the image's own cells
+// change from one image to the next, so a buffer that already holds a padded image (`borders_zeroed`) gets just
+// those; otherwise the whole buffer is zeroed first.
+void pad_image(const Conv2dGeometry& g, const PaddedShape& p, const float* image, float* dst, bool borders_zeroed) {
+  if (!borders_zeroed) std::memset(dst, 0, static_cast<size_t>(p.floats) * sizeof(float));
   const int64_t left = std::min<int64_t>(g.pad_left, p.w);
   const int64_t copied = std::clamp<int64_t>(p.w - g.pad_left, 0, g.w);
+  const int64_t first_row = std::max<int64_t>(0, g.pad_top);
+  const int64_t last_row = std::min<int64_t>(p.h, g.pad_top + g.h);
+  if (copied == 0) return;
   for (int64_t c = 0; c < g.c; ++c) {
-    for (int64_t i = 0; i < p.h; ++i) {
-      float* row = dst + (c * p.h + i) * p.w;
-      const int64_t iy = i - g.pad_top;
-      if (iy < 0 || iy >= g.h) {
-        std::memset(row, 0, static_cast<size_t>(p.w) * sizeof(float));
-        continue;
-      }
-      std::memset(row, 0, static_cast<size_t>(left) * sizeof(float));
-      std::memcpy(row + left, image + (c * g.h + iy) * g.w, static_cast<size_t>(copied) * sizeof(float));
-      std::memset(row + left + copied, 0, static_cast<size_t>(p.w - left - copied) * sizeof(float));
+    for (int64_t i = first_row; i < last_row; ++i) {
+      std::memcpy(dst + (c * p.h + i) * p.w + left, image + (c * g.h + i - g.pad_top) * g.w,
+                  static_cast<size_t>(copied) * sizeof(float));
     }
   }
-  const int64_t body = g.c * p.h * p.w;
-  std::memset(dst + body, 0, static_cast<size_t>(p.floats - body) * sizeof(float));
 }
 
 struct Pass {
@@ -161,16 +158,21 @@ void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv
   const Pass pass{kernel, g.stride_w == 1 ? kernel.stride1 : kernel.stride2, g, padded, offsets, packed_w, bias, relu};
 
   if (by_image) {
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t n = 0; n < g.n; ++n) {
+#pragma omp parallel num_threads(threads)
+    {
       float* image = images + omp_get_thread_num() * padded_stride;
-      pad_image(g, padded, x + n * image_size, image);
-      run_items(pass, image, y + n * out_size, 0, items);
+      bool zeroed = false;
+#pragma omp for schedule(static)
+      for (int64_t n = 0; n < g.n; ++n) {
+        pad_image(g, padded, x + n * image_size, image, zeroed);
+        zeroed = true;
+        run_items(pass, image, y + n * out_size, 0, items);
+      }
     }
     return;
   }
   for (int64_t n = 0; n < g.n; ++n) {
-    pad_image(g, padded, x + n * image_size, images);
+    pad_image(g, padded, x + n * image_size, images, n > 0);
     const int team = static_cast<int>(std::min<int64_t>(threads, items));
 #pragma omp parallel num_threads(team) if (team > 1)
     {
@@ -300,8 +302,8 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
                         group,  nb,
                         groups, pixels,
                         block_rows, offsets};
-  auto prepare = [&](int64_t n, float* image) {
-    pad_image(g, padded, x + n * image_size, image);
+  auto prepare = [&](int64_t n, float* image, bool zeroed) {
+    pad_image(g, padded, x + n * image_size, image, zeroed);
     pack_rows_transposed(kernel.pack_weights, nb, dy + n * dy_size, pixels, g.oc, pixels, image + padded_stride);
   };
 
@@ -309,10 +311,12 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
 #pragma omp parallel num_threads(team) if (team > 1)
     {
       float* image = prep + omp_get_thread_num() * prep_floats;
+      bool zeroed = false;
 #pragma omp for schedule(static)
       for (int64_t c = 0; c < chunks; ++c) {
         for (int64_t n = c * chunk_images; n < std::min(g.n, (c + 1) * chunk_images); ++n) {
-          prepare(n, image);
+          prepare(n, image, zeroed);
+          zeroed = true;
           filter_image(pass, image, acc + c * acc_floats, 0, items);
         }
       }
@@ -326,7 +330,7 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
       const int64_t count = std::min(round_images, g.n - first);
       const int prep_team = static_cast<int>(std::min<int64_t>(threads, count));
 #pragma omp parallel for num_threads(prep_team) if (prep_team > 1) schedule(static)
-      for (int64_t i = 0; i < count; ++i) prepare(first + i, prep + i * prep_floats);
+      for (int64_t i = 0; i < count; ++i) prepare(first + i, prep + i * prep_floats, first > 0);
 #pragma omp parallel num_threads(team) if (team > 1)
       {
         const int64_t share = (items + team - 1) / team;
