@@ -129,7 +129,7 @@ TEST(Conv2d, ThreadCountsGiveIdenticalBits) {
   ContextPtr one = make_context(1);
   ContextPtr two = make_context(2);
   const ConvCase cases[] = {
-      {2, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},
+      {4, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},
       {2, 16, 14, 14, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false},
       {1, 9, 23, 19, 13, 3, 5, {2, 1, 3, 0, 1, 2, 2, 1}, true},
   };

@@ -153,8 +153,8 @@ TEST(Conv2dDirect, ThreadCountsGiveIdenticalBits) {
   ContextPtr two = make_context(2);
   const ConvCase cases[] = {
       {1, 8, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},    // one image: rows split between threads
-      {3, 8, 14, 14, 40, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true},    // 3 images on 2 threads: rows again
-      {4, 3, 23, 19, 48, 3, 5, {2, 1, 3, 0, 1, 2, 2, 1}, false},   // 4 images: whole images per thread
+      {3, 16, 14, 14, 40, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true},   // 3 images on 2 threads: rows again
+      {4, 6, 23, 19, 48, 3, 5, {2, 1, 3, 0, 1, 2, 2, 1}, false},   // 4 images: whole images per thread
   };
   uint32_t seed = 4200;
   for (const ConvCase& s : cases) {
@@ -424,7 +424,7 @@ TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
       {10, 512, 40, 40, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false},   // chunks of 2 images, a thread each
       {9, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false},      // benchmark L1: 5 chunks, the last of 1
       {3, 256, 128, 128, 64, 1, 3, {1, 1, 0, 0, 1, 1, 1, 1}, false},  // ~5.3M floats per image: 1 per round
-      {3, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false},      // 3 images: threads split the taps
+      {3, 2, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false},      // 3 images: threads split the taps
       {2, 3, 45, 45, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, false},      // benchmark L4's geometry, smaller
   };
   uint32_t seed = 300;
