@@ -88,4 +88,13 @@ inline ConvData make_conv_data(const ConvCase& s, std::mt19937& rng) {
   return d;
 }
 
+// The reference forward pass of a case (conv2d_forward_ref, then ReLU when asked): the oracle of the fast kernels.
+inline std::vector<float> run_conv_ref(cnn_context& ctx, const ConvCase& s, const ConvData& d, bool relu) {
+  const cnn::Conv2dGeometry g = geometry(s);
+  std::vector<float> y(static_cast<size_t>(g.n * g.oc * g.oh * g.ow));
+  cnn::conv2d_forward_ref(ctx, g, d.x.data(), d.w.data(), s.bias ? d.bias.data() : nullptr, y.data());
+  if (relu) cnn::activation_forward_ref(ctx, CNN_ACTIVATION_RELU, 0.0f, static_cast<int64_t>(y.size()), y.data(), y.data());
+  return y;
+}
+
 }  // namespace cnn_test

@@ -42,14 +42,6 @@ std::vector<float> run_direct(const cnn::ConvDirectKernel& k, cnn_context& ctx, 
   return y;
 }
 
-std::vector<float> run_ref(cnn_context& ctx, const ConvCase& s, const ConvData& d, bool relu) {
-  const cnn::Conv2dGeometry g = geometry(s);
-  std::vector<float> y(static_cast<size_t>(g.n * g.oc * g.oh * g.ow));
-  cnn::conv2d_forward_ref(ctx, g, d.x.data(), d.w.data(), s.bias ? d.bias.data() : nullptr, y.data());
-  if (relu) cnn::activation_forward_ref(ctx, CNN_ACTIVATION_RELU, 0.0f, static_cast<int64_t>(y.size()), y.data(), y.data());
-  return y;
-}
-
 // Each tier's table, direct kernels, choice functions and table entries.
 struct TierTable {
   const char* name;
@@ -88,7 +80,7 @@ std::vector<const cnn::ConvDirectKernel*> all_kernels() { return cnn_test::runna
   std::mt19937 rng(seed);
   const ConvData d = make_conv_data(s, rng);
   for (bool relu : {false, true}) {
-    const std::vector<float> ref = run_ref(ctx, s, d, relu);
+    const std::vector<float> ref = run_conv_ref(ctx, s, d, relu);
     for (const cnn::ConvDirectKernel* k : all_kernels()) {
       ::testing::AssertionResult r =
           all_close(run_direct(*k, ctx, s, d, relu), ref, describe(s, seed) + " on " + k->name + (relu ? ", ReLU" : ""));

@@ -65,14 +65,6 @@ std::vector<float> run_gemm(const Tier& tier, cnn_context& ctx, const ConvCase& 
   return y;
 }
 
-std::vector<float> run_ref(cnn_context& ctx, const ConvCase& s, const ConvData& d, bool relu) {
-  const cnn::Conv2dGeometry g = geometry(s);
-  std::vector<float> y(static_cast<size_t>(g.n * g.oc * g.oh * g.ow));
-  cnn::conv2d_forward_ref(ctx, g, d.x.data(), d.w.data(), s.bias ? d.bias.data() : nullptr, y.data());
-  if (relu) cnn::activation_forward_ref(ctx, CNN_ACTIVATION_RELU, 0.0f, static_cast<int64_t>(y.size()), y.data(), y.data());
-  return y;
-}
-
 const char* plan_name(cnn::ConvBatchPlan plan) {
   return plan == cnn::ConvBatchPlan::kPerImage ? "per image" : "whole batch";
 }
@@ -83,7 +75,7 @@ const char* plan_name(cnn::ConvBatchPlan plan) {
   std::mt19937 rng(seed);
   const ConvData d = make_conv_data(s, rng);
   for (bool relu : {false, true}) {
-    const std::vector<float> ref = run_ref(ctx, s, d, relu);
+    const std::vector<float> ref = run_conv_ref(ctx, s, d, relu);
     for (const Tier& tier : tiers) {
       for (cnn::ConvBatchPlan plan : {cnn::ConvBatchPlan::kPerImage, cnn::ConvBatchPlan::kWholeBatch}) {
         ::testing::AssertionResult r = all_close(run_gemm(tier, ctx, s, d, plan, relu), ref,
