@@ -245,7 +245,8 @@ void dense_backward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, c
 
 // ---- avx2 / avx512 tiers: vectorised element-wise kernels (kernels/generic/simd_drivers.cpp around the
 // inner loops of kernels/simd/simd_kernels.inc); they exist only when built with CNN_HAVE_AVX2 / _AVX512.
-// Average pooling's backward pass, the global pool's backward (a fill) and the loss stay on the reference.
+// Average pooling's backward pass, the global pool's backward (a fill) and the loss stay on the reference. The
+// optimizer updates work in float (the reference in double).
 // dense_forward_<isa> reads the weights in place for batches of up to 4 rows, else runs dense_forward_gemm.
 #define CNN_DECLARE_SIMD_KERNELS(isa)                                                                              \
   void maxpool2d_forward_##isa(cnn_context& ctx, const Pool2dGeometry& g, const float* x, float* y);               \
@@ -265,7 +266,11 @@ void dense_backward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, c
   void dense_forward_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x, const float* w,   \
                            const float* bias, float* y);                                                           \
   void dense_forward_relu_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,              \
-                                const float* w, const float* bias, float* y);
+                                const float* w, const float* bias, float* y);                                      \
+  void sgd_update_##isa(cnn_context& ctx, const cnn_sgd_params& p, int64_t count, float* param, const float* grad, \
+                        float* velocity);                                                                          \
+  void adam_update_##isa(cnn_context& ctx, const cnn_adam_params& p, int64_t count, float* param,                  \
+                         const float* grad, float* m, float* v);
 CNN_DECLARE_SIMD_KERNELS(avx2)
 CNN_DECLARE_SIMD_KERNELS(avx512)
 #undef CNN_DECLARE_SIMD_KERNELS

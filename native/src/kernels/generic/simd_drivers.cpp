@@ -265,6 +265,19 @@ void activation_backward(const SimdKernels& k, cnn_context& ctx, cnn_activation 
   });
 }
 
+void sgd_update(const SimdKernels& k, cnn_context& ctx, const cnn_sgd_params& p, int64_t count, float* param,
+                const float* grad, float* velocity) {
+  chunked(ctx, count, [&](int64_t begin, int64_t n) {
+    k.sgd(p, n, param + begin, grad + begin, velocity != nullptr ? velocity + begin : nullptr);
+  });
+}
+
+void adam_update(const SimdKernels& k, cnn_context& ctx, const cnn_adam_params& p, int64_t count, float* param,
+                 const float* grad, float* m, float* v) {
+  chunked(ctx, count,
+          [&](int64_t begin, int64_t n) { k.adam(p, n, param + begin, grad + begin, m + begin, v + begin); });
+}
+
 void softmax_forward(const SimdKernels& k, cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner,
                      const float* x, float* y) {
   const int64_t block = classes * inner;
@@ -344,6 +357,14 @@ void dense_forward_relu(const SimdKernels& k, cnn_context& ctx, int64_t n, int64
   void dense_forward_relu_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,              \
                                 const float* w, const float* bias, float* y) {                                     \
     dense_forward_relu(simd_kernels_##isa(), ctx, n, in, out, x, w, bias, y);                                      \
+  }                                                                                                                \
+  void sgd_update_##isa(cnn_context& ctx, const cnn_sgd_params& p, int64_t count, float* param, const float* grad, \
+                        float* velocity) {                                                                         \
+    sgd_update(simd_kernels_##isa(), ctx, p, count, param, grad, velocity);                                        \
+  }                                                                                                                \
+  void adam_update_##isa(cnn_context& ctx, const cnn_adam_params& p, int64_t count, float* param,                  \
+                         const float* grad, float* m, float* v) {                                                  \
+    adam_update(simd_kernels_##isa(), ctx, p, count, param, grad, m, v);                                           \
   }
 
 #if defined(CNN_HAVE_AVX2)

@@ -59,6 +59,12 @@ constexpr int64_t kDenseRowsMax = 4;
 using DenseRowsFn = void (*)(int64_t rows, int64_t in, int64_t out, int64_t o_begin, int64_t o_end, const float* x,
                              const float* w, const float* bias, float* y);
 
+// Optimizer updates of count floats, as sgd_update_ref / adam_update_ref but in float (the reference works in
+// double): within a few ulp of it per step. velocity may be null (plain SGD).
+using SgdChunkFn = void (*)(const cnn_sgd_params& p, int64_t count, float* param, const float* grad, float* velocity);
+using AdamChunkFn = void (*)(const cnn_adam_params& p, int64_t count, float* param, const float* grad, float* m,
+                             float* v);
+
 struct SimdKernels {
   const char* isa;  // "avx2" | "avx512"
   MaxWindowsFn max_windows;
@@ -70,6 +76,8 @@ struct SimdKernels {
   SoftmaxBlockFn softmax;
   SoftmaxBackwardBlockFn softmax_backward;
   DenseRowsFn dense_rows;
+  SgdChunkFn sgd;
+  AdamChunkFn adam;
 };
 
 const SimdKernels& simd_kernels_avx2();    // only when built with CNN_HAVE_AVX2
