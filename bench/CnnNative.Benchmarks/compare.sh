@@ -59,11 +59,17 @@ native_library="$build_dir/lib/libcnnnative.so"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-build_args=(build "$project" -c Release -getProperty:TargetPath)
+# Build first, then ask for the output's path: `dotnet build -getProperty` only evaluates the project and builds
+# nothing, which once left a stale CnnNative.dll (from before fused activations) in the measured C# side.
+build_args=(build "$project" -c Release)
 if [[ -n "$artifacts_path" ]]; then build_args+=(--artifacts-path "$artifacts_path"); fi
-if ! benchmarks_dll="$(dotnet "${build_args[@]}" 2>&1)"; then
-  echo "$benchmarks_dll" >&2
+if ! build_log="$(dotnet "${build_args[@]}" 2>&1)"; then
+  echo "$build_log" >&2
   die "building $project failed (output above)"
+fi
+if ! benchmarks_dll="$(dotnet "${build_args[@]}" --no-restore -getProperty:TargetPath 2>&1)"; then
+  echo "$benchmarks_dll" >&2
+  die "reading the output path of $project failed (output above)"
 fi
 benchmarks_dll="$(tail -n 1 <<<"$benchmarks_dll")"
 [[ -f "$benchmarks_dll" ]] || die "the build reported '$benchmarks_dll' as its output, which does not exist"
