@@ -47,9 +47,9 @@ struct TierTable {
   const char* name;
   const cnn::KernelTable* table;  // null when the CPU lacks the tier
   std::vector<const cnn::ConvDirectKernel*> kernels;
-  const cnn::ConvDirectKernel* (*choose)(const cnn::Conv2dGeometry& g);
-  const cnn::ConvDirectKernel* (*choose_data)(const cnn::Conv2dGeometry& g);
-  const cnn::ConvDirectKernel* (*choose_filter)(const cnn::Conv2dGeometry& g);
+  const cnn::ConvDirectKernel* (*choose)(const cnn::Conv2dGeometry& g, int threads);
+  const cnn::ConvDirectKernel* (*choose_data)(const cnn::Conv2dGeometry& g, int threads);
+  const cnn::ConvDirectKernel* (*choose_filter)(const cnn::Conv2dGeometry& g, int threads);
   cnn::Conv2dForwardFn forward, forward_relu;
   cnn::Conv2dBackwardDataFn backward_data;
   cnn::Conv2dBackwardFilterFn backward_filter;
@@ -143,19 +143,29 @@ TEST(Conv2dDirect, ThreadCountsGiveIdenticalBits) {
   if (kernels.empty()) return;
   ContextPtr one = make_context(1);
   ContextPtr two = make_context(2);
+  ContextPtr three = make_context(3);
+  // Rows split between threads: each thread packs the weights of the blocks whose first row is its own, so
+  // blocks that start inside a thread's run, and threads with no block to pack, both occur below.
   const ConvCase cases[] = {
       {1, 8, 14, 14, 64, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},    // one image: rows split between threads
       {3, 16, 14, 14, 40, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true},   // 3 images on 2 threads: rows again
+      {1, 16, 13, 17, 80, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false},  // 80 channels: 2-3 blocks over 13 rows
+      {2, 24, 15, 9, 112, 3, 3, {1, 2, 1, 1, 0, 2, 1, 1}, true},   // stride 2 columns, 2-4 blocks, 15 rows
       {4, 6, 23, 19, 48, 3, 5, {2, 1, 3, 0, 1, 2, 2, 1}, false},   // 4 images: whole images per thread
   };
   uint32_t seed = 4200;
   for (const ConvCase& s : cases) {
-    std::mt19937 rng(++seed);
+    ++seed;
+    ASSERT_TRUE(matches_reference(*three, s, seed));
+    std::mt19937 rng(seed);
     const ConvData d = make_conv_data(s, rng);
     for (const cnn::ConvDirectKernel* k : kernels) {
       const std::vector<float> a = run_direct(*k, *one, s, d, true);
-      const std::vector<float> b = run_direct(*k, *two, s, d, true);
-      ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << describe(s, seed) << " " << k->name;
+      for (cnn_context* ctx : {two.get(), three.get()}) {
+        const std::vector<float> b = run_direct(*k, *ctx, s, d, true);
+        ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float)))
+            << describe(s, seed) << " " << k->name << " on " << ctx->threads.load() << " threads";
+      }
     }
   }
 }
@@ -166,26 +176,37 @@ TEST(Conv2dDirect, Avx512TableChoosesByShape) {
   const cnn::ConvDirectKernel* k7 = &cnn::conv_direct_kernel_avx512_7x64();
   const cnn::ConvDirectKernel* k14 = &cnn::conv_direct_kernel_avx512_14x32();
   // The benchmark layers: 64 channels on 14-pixel rows -> 7 x 64; 32 channels -> 14 x 32; wide rows -> 14 x 32.
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true})), k7);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true})), k14);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{8, 64, 56, 56, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true})),
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}), 1), k7);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true}), 1), k14);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{8, 64, 56, 56, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true}), 1),
             k14);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{8, 3, 224, 224, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true})),
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{8, 3, 224, 224, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true}), 1),
             k14);
+  // L2 at batch 1 (and 3): 2 threads share each image's rows, and 14 x 32's two blocks give each its own
+  // weights; on 1 thread, or with whole images per thread (batch 64, 2), or 3 threads (no even share of 2
+  // blocks), 7 x 64 as above.
+  const ConvCase l2_single{1, 32, 14, 14, 64, 5, 5, same5, true};
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(l2_single), 2), k14);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{3, 32, 14, 14, 64, 5, 5, same5, true}), 2), k14);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(l2_single), 1), k7);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(l2_single), 3), k7);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}), 2), k7);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 32, 14, 14, 64, 5, 5, same5, true}), 2), k7);
+  EXPECT_EQ(cnn::conv_data_choice_avx512(geometry(l2_single), 2), k14);
   // The GEMM path: 1x1 stride 1 unpadded (straight to GEMM), stride 3, fewer than 16 channels, 1-pixel rows.
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 16, 7, 7, 32, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true})),
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 16, 7, 7, 32, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true}), 1),
             nullptr);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}), 1),
             nullptr);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true})), nullptr);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 64, 1, 1, 64, 1, 1, {1, 1, 0, 0, 1, 1, 1, 1}, true})),
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}), 1), nullptr);
+  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 64, 1, 1, 64, 1, 1, {1, 1, 0, 0, 1, 1, 1, 1}, true}), 1),
             nullptr);
   // The filter gradient: the tile whose taps and channels pad the least.
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{3, 1, 28, 28, 32, 5, 5, same5, false})), k14);  // 25 taps
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{8, 32, 14, 14, 64, 5, 5, same5, true})), k7);
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{3, 1, 28, 28, 32, 5, 5, same5, false}), 1), k14);  // 25 taps
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{8, 32, 14, 14, 64, 5, 5, same5, true}), 1), k7);
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}), 1),
             nullptr);  // stride 3
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true})),
+  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}), 1),
             nullptr);  // 10 channels
 }
 #endif
@@ -196,26 +217,26 @@ TEST(Conv2dDirect, Avx2TableChoosesByShape) {
   const cnn::ConvDirectKernel* k6 = &cnn::conv_direct_kernel_avx2_6x16();
   const cnn_conv2d_params same3{1, 1, 1, 1, 1, 1, 1, 1};
   // The benchmark layers.
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true})), k6);
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true}), 1), k6);
   // L2's 14-pixel rows: 6-pixel tiles compute 18, and L2 measured faster on the GEMM; its data gradient (dy's
   // 14-pixel rows again) measured faster direct.
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true})), nullptr);
-  EXPECT_EQ(cnn::conv_data_choice_avx2(geometry(ConvCase{64, 64, 14, 14, 32, 5, 5, same5, true})), k6);
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{8, 64, 56, 56, 64, 3, 3, same3, true})), k6);
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{8, 3, 224, 224, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true})),
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}), 1), nullptr);
+  EXPECT_EQ(cnn::conv_data_choice_avx2(geometry(ConvCase{64, 64, 14, 14, 32, 5, 5, same5, true}), 1), k6);
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{8, 64, 56, 56, 64, 3, 3, same3, true}), 1), k6);
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{8, 3, 224, 224, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true}), 1),
             k6);
   // The GEMM path: 1x1 stride 1 unpadded, stride 3, fewer than 16 channels.
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 16, 7, 7, 32, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true})),
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 16, 7, 7, 32, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true}), 1),
             nullptr);
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}), 1),
             nullptr);
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true})), nullptr);
+  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}), 1), nullptr);
   // The filter gradient.
-  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true})), k6);
-  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true})), k6);
-  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true})),
+  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true}), 1), k6);
+  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}), 1), k6);
+  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}), 1),
             nullptr);  // stride 3
-  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true})), nullptr);
+  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}), 1), nullptr);
 }
 #endif
 
@@ -242,7 +263,7 @@ TEST(Conv2dDirect, TableRunsTheChosenKernel) {
   std::vector<float> table(static_cast<size_t>(g.n * g.oc * g.oh * g.ow)), gemm(table.size());
   cnn::conv2d_forward_gemm(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), gemm.data());
   for (const TierTable& t : runnable(tier_tables())) {
-    const cnn::ConvDirectKernel* k = t.choose(g);
+    const cnn::ConvDirectKernel* k = t.choose(g, ctx->threads.load());
     ASSERT_NE(k, nullptr) << t.name << " must run this shape directly";
     t.table->conv2d_forward(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), table.data());
     const std::vector<float> direct = run_direct(*k, *ctx, s, d, false);
@@ -342,7 +363,7 @@ TEST(Conv2dDirect, BackwardDataGeometry) {
   std::vector<float> table(static_cast<size_t>(8 * 32 * 14 * 14)), expected(table.size());
   for (const TierTable& tier : runnable(tier_tables())) {
     tier.table->conv2d_backward_data(*ctx, l2, w.data(), dy.data(), table.data());
-    if (const cnn::ConvDirectKernel* k = tier.choose_data(*t)) {
+    if (const cnn::ConvDirectKernel* k = tier.choose_data(*t, ctx->threads.load())) {
       cnn::conv2d_backward_data_direct(*k, *ctx, l2, w.data(), dy.data(), expected.data());
     } else {
       cnn::conv2d_backward_data_gemm(*ctx, l2, w.data(), dy.data(), expected.data());
@@ -443,7 +464,7 @@ TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
   std::vector<float> table(static_cast<size_t>(l1.oc * l1.c * l1.kh * l1.kw)), expected(table.size());
   for (const TierTable& t : runnable(tier_tables())) {
     t.table->conv2d_backward_filter(*two, l1, x.data(), dy.data(), table.data());
-    if (const cnn::ConvDirectKernel* k = t.choose_filter(l1)) {
+    if (const cnn::ConvDirectKernel* k = t.choose_filter(l1, two->threads.load())) {
       cnn::conv2d_backward_filter_direct(*k, *two, l1, x.data(), dy.data(), expected.data());
     } else {
       cnn::conv2d_backward_filter_gemm(*two, l1, x.data(), dy.data(), expected.data());

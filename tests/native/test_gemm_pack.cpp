@@ -11,6 +11,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/context.h"
@@ -103,6 +104,38 @@ TEST(GemmPack, TransposingPackersMatchThePortableOneBitForBit) {
       }
     }
     std::cout << t.isa << ": " << cases << " packs bit-identical to the portable packer\n";
+  }
+}
+
+// pack_rows_transposed_part: the parts of 1-5 threads together write what one pack_rows_transposed call writes,
+// bit for bit, each part its own depths (the other cells keep their old value), with a tier's packer and without.
+TEST(GemmPack, PartsTogetherMatchOnePack) {
+  std::vector<std::pair<const char*, cnn::SgemmTransposePackFn>> packers = {{"portable", nullptr}};
+  for (const PackTier& t : pack_tiers()) packers.emplace_back(t.isa, t.pack);
+  const int64_t counts[] = {1, 13, 16, 33, 70};
+  const int64_t depths[] = {1, 15, 17, 40, 100, 257};
+  const int64_t widths[] = {6, 14, 16, 32, 64};
+  std::mt19937 rng(4321);
+  for (const auto& [name, pack] : packers) {
+    for (int64_t width : widths) {
+      for (int64_t count : counts) {
+        for (int64_t depth : depths) {
+          const int64_t ld = depth + static_cast<int64_t>(rng() % 3);
+          const std::vector<float> src = source(static_cast<size_t>(count * ld), rng);
+          const size_t size = static_cast<size_t>((count + width - 1) / width * width * depth + 16);
+          std::vector<float> whole(size, 12345.0f);
+          cnn::pack_rows_transposed(pack, width, src.data(), ld, count, depth, whole.data());
+          for (int parts = 1; parts <= 5; ++parts) {
+            std::vector<float> joined(size, 12345.0f);
+            for (int part = parts - 1; part >= 0; --part) {
+              cnn::pack_rows_transposed_part(pack, width, src.data(), ld, count, depth, joined.data(), part, parts);
+            }
+            ASSERT_EQ(std::memcmp(whole.data(), joined.data(), size * sizeof(float)), 0)
+                << name << " width " << width << " count " << count << " depth " << depth << " parts " << parts;
+          }
+        }
+      }
+    }
   }
 }
 

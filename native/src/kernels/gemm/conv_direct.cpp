@@ -111,6 +111,31 @@ void run_items(const Pass& s, const float* padded, float* y_image, int64_t begin
   }
 }
 
+// The threads forward_direct runs g on, given the context's.
+int forward_threads(const Conv2dGeometry& g, int threads) {
+  const double work = static_cast<double>(g.n) * static_cast<double>(g.oc * g.oh * g.ow) *
+                      static_cast<double>(g.c * g.kh * g.kw);
+  return work < 2.0 * kMinMultiplyAddsPerThread ? 1 : threads;
+}
+
+// Whether forward_direct's threads share the rows of one image at a time (else they take whole images each, when
+// those split evenly or there are many).
+bool splits_rows(const Conv2dGeometry& g, int threads) {
+  return threads > 1 && !(g.n >= threads && (g.n % threads == 0 || g.n >= 4 * threads));
+}
+
+// Whether `narrow` (more channels per block than `wide`) would leave threads sharing one image's rows without a
+// block each, where `wide` gives every thread its own blocks: each thread then packs the weights it uses, in its
+// own cache, instead of reading all of them from the one that packed them.
+bool own_blocks_help(const Conv2dGeometry& g, int threads, const ConvDirectKernel& narrow,
+                     const ConvDirectKernel& wide) {
+  const int team = forward_threads(g, threads);
+  if (!splits_rows(g, team)) return false;
+  const int64_t narrow_blocks = (g.oc + narrow.channels - 1) / narrow.channels;
+  const int64_t wide_blocks = (g.oc + wide.channels - 1) / wide.channels;
+  return narrow_blocks < team && wide_blocks % team == 0;
+}
+
 // The forward pass proper; with `flipped`, w is the weights of the convolution whose data gradient this is, [C,
 // OC, KH, KW] in g's terms, and tap (c, ky, kx) of output channel o uses w[c][o][KH-1-ky][KW-1-kx].
 void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
@@ -124,10 +149,8 @@ void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv
   const int64_t out_size = g.oc * g.oh * g.ow;
   const int64_t items = blocks * g.oh;
 
-  const double work = static_cast<double>(g.n) * static_cast<double>(g.oc * g.oh * g.ow) * static_cast<double>(taps);
-  const int threads = work < 2.0 * kMinMultiplyAddsPerThread ? 1 : ctx.threads.load();
-  // Whole images per thread when they split evenly (or there are many); else the rows of one image at a time.
-  const bool by_image = threads > 1 && g.n >= threads && (g.n % threads == 0 || g.n >= 4 * threads);
+  const int threads = forward_threads(g, ctx.threads.load());
+  const bool by_image = threads > 1 && !splits_rows(g, threads);
   const int64_t images_at_once = by_image ? threads : 1;
 
   const int64_t weight_floats = round_up(blocks * taps * nb, 16);
@@ -139,19 +162,7 @@ void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv
   int32_t* offsets = reinterpret_cast<int32_t*>(packed_w + weight_floats);
   float* images = packed_w + weight_floats + offset_floats + flipped_floats;
 
-  if (flipped) {
-    float* plain = packed_w + weight_floats + offset_floats;  // [OC, C, KH, KW] in g's terms
-    const int64_t window = g.kh * g.kw;
-    for (int64_t o = 0; o < g.oc; ++o) {
-      for (int64_t c = 0; c < g.c; ++c) {
-        const float* src = w + (c * g.oc + o) * window;
-        float* dst = plain + (o * g.c + c) * window;
-        for (int64_t t = 0; t < window; ++t) dst[t] = src[window - 1 - t];
-      }
-    }
-    w = plain;
-  }
-  pack_rows_transposed(kernel.pack_weights, nb, w, taps, g.oc, taps, packed_w);  // [block][taps][nb]
+  float* plain = flipped ? packed_w + weight_floats + offset_floats : nullptr;  // [OC, C, KH, KW] in g's terms
   for (int64_t c = 0, t = 0; c < g.c; ++c) {
     for (int64_t ky = 0; ky < g.kh; ++ky) {
       for (int64_t kx = 0; kx < g.kw; ++kx, ++t) {
@@ -161,10 +172,44 @@ void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv
   }
   const Pass pass{kernel, g.stride_w == 1 ? kernel.stride1 : kernel.stride2, g, padded, offsets, packed_w, bias, relu};
 
-  if (by_image) {
-#pragma omp parallel num_threads(threads)
-    {
-      float* image = images + omp_get_thread_num() * padded_stride;
+  // One team for the whole call: it flips (data gradient) and packs the weights ([block][taps][nb]) a part per
+  // thread, then takes whole
+  // images per thread, or else the rows of one image at a time, each thread a contiguous run of items (it keeps
+  // its block's weights across its rows).
+  const int team = by_image ? threads : static_cast<int>(std::min<int64_t>(threads, items));
+#pragma omp parallel num_threads(team) if (team > 1)
+  {
+    const int part = omp_get_thread_num();
+    const int parts = omp_get_num_threads();
+    if (flipped) {
+      const int64_t window = g.kh * g.kw;
+      const int64_t share = (g.oc + parts - 1) / parts;
+      for (int64_t o = part * share; o < std::min(g.oc, (part + 1) * share); ++o) {
+        for (int64_t c = 0; c < g.c; ++c) {
+          const float* src = w + (c * g.oc + o) * window;
+          float* dst = plain + (o * g.c + c) * window;
+          for (int64_t t = 0; t < window; ++t) dst[t] = src[window - 1 - t];
+        }
+      }
+#pragma omp barrier
+    }
+    const float* source = flipped ? plain : w;
+    const int64_t share = (items + parts - 1) / parts;
+    const int64_t begin = std::min(items, part * share);
+    const int64_t end = std::min(items, begin + share);
+    if (by_image) {
+      pack_rows_transposed_part(kernel.pack_weights, nb, source, taps, g.oc, taps, packed_w, part, parts);
+    } else {
+      // The blocks whose first row is this thread's: with a block or more per thread, each thread packs the
+      // weights it then uses, in its own cache.
+      for (int64_t b = (begin + g.oh - 1) / g.oh; b * g.oh < end; ++b) {
+        pack_rows_transposed(kernel.pack_weights, nb, source + b * nb * taps, taps, std::min(nb, g.oc - b * nb), taps,
+                             packed_w + b * taps * nb);
+      }
+    }
+#pragma omp barrier
+    if (by_image) {
+      float* image = images + part * padded_stride;
       bool zeroed = false;
 #pragma omp for schedule(static)
       for (int64_t n = 0; n < g.n; ++n) {
@@ -172,18 +217,13 @@ void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv
         zeroed = true;
         run_items(pass, image, y + n * out_size, 0, items);
       }
-    }
-    return;
-  }
-  for (int64_t n = 0; n < g.n; ++n) {
-    pad_image(g, padded, x + n * image_size, images, n > 0);
-    const int team = static_cast<int>(std::min<int64_t>(threads, items));
-#pragma omp parallel num_threads(team) if (team > 1)
-    {
-      // Contiguous runs of items per thread: a thread keeps its block's weights across its rows.
-      const int64_t share = (items + team - 1) / team;
-      const int64_t begin = std::min(items, omp_get_thread_num() * share);
-      run_items(pass, images, y + n * out_size, begin, std::min(items, begin + share));
+    } else {
+      for (int64_t n = 0; n < g.n; ++n) {
+#pragma omp single
+        pad_image(g, padded, x + n * image_size, images, n > 0);
+        run_items(pass, images, y + n * out_size, begin, end);
+#pragma omp barrier
+      }
     }
   }
 }
@@ -377,12 +417,12 @@ bool pointwise(const Conv2dGeometry& g) {
          g.oh == g.h && g.ow == g.w;
 }
 
-using ConvChoiceFn = const ConvDirectKernel* (*)(const Conv2dGeometry& g);
+using ConvChoiceFn = const ConvDirectKernel* (*)(const Conv2dGeometry& g, int threads);
 
 // The table entries of a tier, given its choice functions: direct where they pick a kernel, else the GEMM path.
 void forward_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
                      const float* bias, bool relu, float* y) {
-  if (const ConvDirectKernel* k = choose(g)) return conv2d_forward_direct(*k, ctx, g, x, w, bias, relu, y);
+  if (const ConvDirectKernel* k = choose(g, ctx.threads.load())) return conv2d_forward_direct(*k, ctx, g, x, w, bias, relu, y);
   if (relu) return conv2d_forward_gemm_relu(ctx, g, x, w, bias, y);
   conv2d_forward_gemm(ctx, g, x, w, bias, y);
 }
@@ -390,13 +430,15 @@ void forward_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry
 void backward_data_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g, const float* w,
                            const float* dy, float* dx) {
   const std::optional<Conv2dGeometry> t = conv_backward_data_as_forward(g);
-  if (const ConvDirectKernel* k = t ? choose(*t) : nullptr) return conv2d_backward_data_direct(*k, ctx, g, w, dy, dx);
+  if (const ConvDirectKernel* k = t ? choose(*t, ctx.threads.load()) : nullptr)
+    return conv2d_backward_data_direct(*k, ctx, g, w, dy, dx);
   conv2d_backward_data_gemm(ctx, g, w, dy, dx);
 }
 
 void backward_filter_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
                              const float* dy, float* dw) {
-  if (const ConvDirectKernel* k = choose(g)) return conv2d_backward_filter_direct(*k, ctx, g, x, dy, dw);
+  if (const ConvDirectKernel* k = choose(g, ctx.threads.load()))
+    return conv2d_backward_filter_direct(*k, ctx, g, x, dy, dw);
   conv2d_backward_filter_gemm(ctx, g, x, dy, dw);
 }
 
@@ -442,18 +484,22 @@ constexpr ConvDirectKernel kAvx512_14x32{"conv_direct_avx512_14x32",   14,
 const ConvDirectKernel& conv_direct_kernel_avx512_7x64() { return kAvx512_7x64; }
 const ConvDirectKernel& conv_direct_kernel_avx512_14x32() { return kAvx512_14x32; }
 
-const ConvDirectKernel* conv_direct_choice_avx512(const Conv2dGeometry& g) {
+const ConvDirectKernel* conv_direct_choice_avx512(const Conv2dGeometry& g, int threads) {
   if (!direct_fits(g, 14) || pointwise(g)) return nullptr;
   const int64_t a = padded_work(kAvx512_7x64, g);
   const int64_t b = padded_work(kAvx512_14x32, g);
   // Equal work: 7 x 64 reads each weight once per 7 pixels and wins on narrow rows (L2: 14 pixels); 14 x 32
-  // streams half the weights per tap and wins on wide ones (L3, L4).
-  const ConvDirectKernel* best = a < b || (a == b && g.ow < 28) ? &kAvx512_7x64 : &kAvx512_14x32;
+  // streams half the weights per tap and wins on wide ones (L3, L4). Where the threads share one image's rows and
+  // 14 x 32's blocks give each its own (own_blocks_help), 14 x 32: L2 at batch 1 on 2 threads took 167-193 us
+  // with 7 x 64 (each thread reading all weights, packed by the other) and 129-137 us with 14 x 32.
+  const ConvDirectKernel* best =
+      a < b || (a == b && g.ow < 28 && !own_blocks_help(g, threads, kAvx512_7x64, kAvx512_14x32)) ? &kAvx512_7x64
+                                                                                                 : &kAvx512_14x32;
   const int64_t useful = g.oc * g.ow;
   return std::min(a, b) * 2 <= useful * 3 ? best : nullptr;
 }
 
-const ConvDirectKernel* conv_filter_choice_avx512(const Conv2dGeometry& g) {
+const ConvDirectKernel* conv_filter_choice_avx512(const Conv2dGeometry& g, int /*threads*/) {
   if (!direct_fits(g, 14)) return nullptr;
   // The work the tiles do per pixel, padding included: taps rounded up to the tile's, channels to its block.
   const int64_t taps = g.c * g.kh * g.kw;
@@ -462,7 +508,9 @@ const ConvDirectKernel* conv_filter_choice_avx512(const Conv2dGeometry& g) {
   return a <= b ? &kAvx512_7x64 : &kAvx512_14x32;
 }
 
-const ConvDirectKernel* conv_data_choice_avx512(const Conv2dGeometry& g) { return conv_direct_choice_avx512(g); }
+const ConvDirectKernel* conv_data_choice_avx512(const Conv2dGeometry& g, int threads) {
+  return conv_direct_choice_avx512(g, threads);
+}
 
 CNN_CONV_DIRECT_ENTRIES(avx512)
 
@@ -489,16 +537,16 @@ const ConvDirectKernel& conv_direct_kernel_avx2_6x16() { return kAvx2_6x16; }
 //   spite of L2's padded rows, since its GEMM path adds col2im; L3 56.0 -> 46.5 (one), 36.3 -> 55.1 (two).
 // - filter gradient: direct wherever it fits: one thread L1 17.2 -> 28.3, L2 35.2 -> 63.6, L3 36.7 -> 58.3,
 //   L4 29.9 -> 45.5.
-const ConvDirectKernel* conv_direct_choice_avx2(const Conv2dGeometry& g) {
-  const ConvDirectKernel* k = conv_data_choice_avx2(g);
+const ConvDirectKernel* conv_direct_choice_avx2(const Conv2dGeometry& g, int threads) {
+  const ConvDirectKernel* k = conv_data_choice_avx2(g, threads);
   return k != nullptr && round_up(g.ow, k->pixels) * 8 <= g.ow * 9 ? k : nullptr;
 }
 
-const ConvDirectKernel* conv_data_choice_avx2(const Conv2dGeometry& g) {
+const ConvDirectKernel* conv_data_choice_avx2(const Conv2dGeometry& g, int /*threads*/) {
   return direct_fits(g, 6) && !pointwise(g) ? &kAvx2_6x16 : nullptr;
 }
 
-const ConvDirectKernel* conv_filter_choice_avx2(const Conv2dGeometry& g) {
+const ConvDirectKernel* conv_filter_choice_avx2(const Conv2dGeometry& g, int /*threads*/) {
   return direct_fits(g, 6) ? &kAvx2_6x16 : nullptr;
 }
 

@@ -103,16 +103,16 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
                                    const float* x, const float* dy, float* dw);
 
 // A tier's choices and table entries (kernels/gemm/conv_direct.cpp, where each tier's rules and the measurements
-// behind them are). conv_direct_choice_<tier>: the tile for this forward shape, or null when the im2col + GEMM path
-// suits it better (or is the only one that can run it: stride_w 1 or 2, at least 16 output channels, a padded image
-// of bounded size). conv_data_choice_<tier>: the same for the forward convolution that computes a data gradient
-// (conv_backward_data_as_forward), whose GEMM path adds col2im. conv_filter_choice_<tier>: the same for the filter
-// gradient. The entries run the direct kernel where the choice picks one, else conv2d_forward_gemm(_relu),
-// conv2d_backward_data_gemm and conv2d_backward_filter_gemm.
+// behind them are). conv_direct_choice_<tier>: the tile for this forward shape on `threads` threads (the
+// context's), or null when the im2col + GEMM path suits it better (or is the only one that can run it: stride_w 1
+// or 2, at least 16 output channels, a padded image of bounded size). conv_data_choice_<tier>: the same for the
+// forward convolution that computes a data gradient (conv_backward_data_as_forward), whose GEMM path adds col2im.
+// conv_filter_choice_<tier>: the same for the filter gradient. The entries run the direct kernel where the choice
+// picks one, else conv2d_forward_gemm(_relu), conv2d_backward_data_gemm and conv2d_backward_filter_gemm.
 #define CNN_DECLARE_CONV_DIRECT_ENTRIES(tier)                                                                       \
-  const ConvDirectKernel* conv_direct_choice_##tier(const Conv2dGeometry& g);                                        \
-  const ConvDirectKernel* conv_data_choice_##tier(const Conv2dGeometry& g);                                          \
-  const ConvDirectKernel* conv_filter_choice_##tier(const Conv2dGeometry& g);                                        \
+  const ConvDirectKernel* conv_direct_choice_##tier(const Conv2dGeometry& g, int threads);                           \
+  const ConvDirectKernel* conv_data_choice_##tier(const Conv2dGeometry& g, int threads);                             \
+  const ConvDirectKernel* conv_filter_choice_##tier(const Conv2dGeometry& g, int threads);                           \
   void conv2d_forward_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,               \
                              const float* bias, float* y);                                                           \
   void conv2d_forward_relu_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,          \

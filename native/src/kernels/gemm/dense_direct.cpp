@@ -33,7 +33,6 @@ void dense_forward_direct(const DenseDirectKernel& kernel, cnn_context& ctx, int
   const int64_t tiles = (out + t_max - 1) / t_max;
   Scratch scratch(ctx.scratch(static_cast<size_t>(round_up(blocks * in * nb, 16))));
   float* xt = scratch.data();
-  pack_rows_transposed(kernel.pack_x, nb, x, in, n, in, xt);  // [block][in][nb]
 
   const double work = static_cast<double>(n) * static_cast<double>(in) * static_cast<double>(out);
   const int64_t items = blocks * tiles;
@@ -41,9 +40,14 @@ void dense_forward_direct(const DenseDirectKernel& kernel, cnn_context& ctx, int
       std::min<int64_t>(work < 2.0 * kMinMultiplyAddsPerThread ? 1 : ctx.threads.load(), items));
 #pragma omp parallel num_threads(team) if (team > 1)
   {
-    // Contiguous runs of output tiles per thread, block by block: a thread's weight rows are its own.
-    const int64_t share = (tiles + team - 1) / team;
-    const int64_t begin = std::min(tiles, omp_get_thread_num() * share);
+    // x^T ([block][in][nb]) packed a part per thread; then contiguous runs of output tiles per thread, block by
+    // block: a thread's weight rows are its own.
+    const int part = omp_get_thread_num();
+    const int parts = omp_get_num_threads();
+    pack_rows_transposed_part(kernel.pack_x, nb, x, in, n, in, xt, part, parts);
+#pragma omp barrier
+    const int64_t share = (tiles + parts - 1) / parts;
+    const int64_t begin = std::min(tiles, part * share);
     const int64_t end = std::min(tiles, begin + share);
     const float* rows[32];  // a tile's weight rows (tiles have at most 32 outputs)
     DenseTileArgs args{};

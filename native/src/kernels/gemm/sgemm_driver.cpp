@@ -440,6 +440,20 @@ void pack_rows_transposed(SgemmTransposePackFn fast, int64_t width, const float*
   select_pack(true, width)(width, src, ld, count, depth, dst);
 }
 
+void pack_rows_transposed_part(SgemmTransposePackFn fast, int64_t width, const float* src, int64_t ld, int64_t count,
+                               int64_t depth, float* dst, int part, int parts) {
+  if (parts <= 1) return pack_rows_transposed(fast, width, src, ld, count, depth, dst);
+  const int64_t share = (depth + parts - 1) / parts;
+  const int64_t run = (share + 15) / 16 * 16;
+  const int64_t begin = std::min<int64_t>(depth, part * run);
+  const int64_t end = std::min<int64_t>(depth, begin + run);
+  if (begin >= end) return;
+  for (int64_t first = 0; first < count; first += width) {  // panel by panel: panel q at dst + q * width * depth
+    pack_rows_transposed(fast, width, src + first * ld + begin, ld, std::min(width, count - first), end - begin,
+                         dst + first * depth + begin * width);
+  }
+}
+
 GemmOperand strided_operand(const float* data, int64_t ld, bool rows_are_contiguous_in_depth) {
   return {rows_are_contiguous_in_depth ? pack_strided_operand : pack_contiguous_operand, data, ld, nullptr};
 }

@@ -80,6 +80,13 @@ void pack_strided_rows(const float* src, int64_t ld, bool rows_are_contiguous_in
 void pack_rows_transposed(SgemmTransposePackFn fast, int64_t width, const float* src, int64_t ld, int64_t count,
                           int64_t depth, float* dst);
 
+// Part `part` of `parts` of pack_rows_transposed's output (the same bits): a run of depths (a multiple of 16, so
+// the tiers' packers stay on whole 16 x 16 transposes) across every panel. Each thread of a team packs its part,
+// then the team meets at a barrier before reading dst: a weight pack (200 KB for the reference network's second
+// convolution, mostly read from L3) no longer runs on one thread while the others wait.
+void pack_rows_transposed_part(SgemmTransposePackFn fast, int64_t width, const float* src, int64_t ld, int64_t count,
+                               int64_t depth, float* dst, int part, int parts);
+
 // Applied to each finished tile of C by the micro-kernel's write-back after its last depth block (UkrEpilogue):
 // c[i][j] += row_bias[i] (when not null) + col_bias[j] (when not null), then max(c, 0) when relu.
 struct GemmEpilogue {
