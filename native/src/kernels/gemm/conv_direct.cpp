@@ -211,7 +211,8 @@ void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv
     if (by_image) {
       float* image = images + part * padded_stride;
       bool zeroed = false;
-#pragma omp for schedule(static)
+      // Images as threads come free: a core of a shared machine may run slower for a while.
+#pragma omp for schedule(dynamic, 1)
       for (int64_t n = 0; n < g.n; ++n) {
         pad_image(g, padded, x + n * image_size, image, zeroed);
         zeroed = true;
@@ -356,7 +357,7 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
     {
       float* image = prep + omp_get_thread_num() * prep_floats;
       bool zeroed = false;
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)  // each chunk sums into its own accumulators, whichever thread runs it
       for (int64_t c = 0; c < chunks; ++c) {
         for (int64_t n = c * chunk_images; n < std::min(g.n, (c + 1) * chunk_images); ++n) {
           prepare(n, image, zeroed);
