@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <iostream>
 #include <limits>
 #include <random>
 #include <string>
@@ -94,6 +95,38 @@ std::vector<float> forward_abi(cnn_context* ctx, const ConvCase& s, const std::v
   TensorPtr yt = make_tensor(ctx, {g.n, g.oc, g.oh, g.ow});
   EXPECT_EQ(cnn_conv2d_forward(ctx, xt.get(), wt.get(), bt.get(), &s.p, yt.get()), CNN_OK) << cnn_last_error_message();
   return read_tensor(yt.get());
+}
+
+// Each SIMD tier's bias gradient (every plane summed by the vector kernel, the planes added in double) against the
+// reference's double sum of every element; planes narrower than a vector go through the reference itself. 1 and 2
+// threads give the same bits.
+TEST(Conv2dBackward, BiasBackwardTiersMatchReference) {
+  ContextPtr one = make_context(1), two = make_context(2);
+  const cnn::KernelTable& ref = cnn::reference_kernels();
+  std::mt19937 rng(515);
+  for (const char* isa : {"avx2", "avx512"}) {
+    const cnn::KernelTable* table = cnn::kernel_table(isa);
+    if (table == nullptr) {
+      std::cout << "[   INFO   ] " << isa << " tier not available in this build or on this CPU\n";
+      continue;
+    }
+    EXPECT_NE(table->bias_backward, ref.bias_backward) << isa;
+    for (int64_t plane : {1, 7, 15, 16, 17, 49, 196, 784, 1031}) {
+      for (int64_t channels : {1, 3, 32, 67}) {
+        for (int64_t n : {1, 2, 5}) {
+          const std::vector<float> dy = random_vector(static_cast<size_t>(n * channels * plane), rng);
+          std::vector<float> expected(static_cast<size_t>(channels), kNaN), a = expected, b = expected;
+          ref.bias_backward(*one, n, channels, plane, dy.data(), expected.data());
+          table->bias_backward(*one, n, channels, plane, dy.data(), a.data());
+          table->bias_backward(*two, n, channels, plane, dy.data(), b.data());
+          const std::string what = std::string(isa) + " n " + std::to_string(n) + " channels " +
+                                   std::to_string(channels) + " plane " + std::to_string(plane);
+          ASSERT_TRUE(all_close(a, expected, what));
+          ASSERT_TRUE(same_bits(a, b)) << what << ": 1 vs 2 threads";
+        }
+      }
+    }
+  }
 }
 
 TEST(Conv2dBackward, TablesNameTheirKernels) {

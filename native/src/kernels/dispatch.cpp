@@ -113,6 +113,7 @@ constexpr KernelTable kGenericTable{
     table.conv2d_forward_relu = conv2d_forward_relu_##tier;                    \
     table.conv2d_backward_data = conv2d_backward_data_##tier;                  \
     table.conv2d_backward_filter = conv2d_backward_filter_##tier;              \
+    table.bias_backward = bias_backward_##tier;                                \
     table.sgd_update = sgd_update_##tier;                                      \
     table.adam_update = adam_update_##tier;                                    \
     return table;                                                             \

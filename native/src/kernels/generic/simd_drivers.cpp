@@ -26,6 +26,8 @@ namespace {
 // on one thread).
 constexpr int64_t kMinPoolCellsPerParallelJob = 1 << 16;
 constexpr int64_t kMinElementsPerParallelJob = 1 << 15;
+// bias_backward sums planes of at least this many floats with the vector kernel (one vector's lanes).
+constexpr int64_t kMinBiasPlane = 16;
 
 // Output columns or rows [begin, end) whose windows lie inside the input along that axis (no padding).
 struct WindowRange {
@@ -278,6 +280,21 @@ void adam_update(const SimdKernels& k, cnn_context& ctx, const cnn_adam_params& 
           [&](int64_t begin, int64_t n) { k.adam(p, n, param + begin, grad + begin, m + begin, v + begin); });
 }
 
+// db[c] = the sum over images of each image's plane of channel c: each plane summed by k.sum (float vectors), the
+// planes added in double in image order, as bias_backward_ref adds every element (within a few ulp of it for
+// convolution planes); the channels split between threads, so the bits never depend on the thread count. Planes
+// narrower than kMinBiasPlane (the dense layer's bias: plane 1) stay on the reference loop.
+void bias_backward(const SimdKernels& k, cnn_context& ctx, int64_t n, int64_t channels, int64_t plane, const float* dy,
+                   float* db) {
+  if (plane < kMinBiasPlane) return bias_backward_ref(ctx, n, channels, plane, dy, db);
+#pragma omp parallel for num_threads(parallel_threads(ctx, n * channels * plane, kMinElementsPerParallelJob))
+  for (int64_t c = 0; c < channels; ++c) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(k.sum(plane, dy + (i * channels + c) * plane));
+    db[c] = static_cast<float>(sum);
+  }
+}
+
 void softmax_forward(const SimdKernels& k, cnn_context& ctx, int64_t outer, int64_t classes, int64_t inner,
                      const float* x, float* y) {
   const int64_t block = classes * inner;
@@ -357,6 +374,10 @@ void dense_forward_relu(const SimdKernels& k, cnn_context& ctx, int64_t n, int64
   void dense_forward_relu_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,              \
                                 const float* w, const float* bias, float* y) {                                     \
     dense_forward_relu(simd_kernels_##isa(), ctx, n, in, out, x, w, bias, y);                                      \
+  }                                                                                                                \
+  void bias_backward_##isa(cnn_context& ctx, int64_t n, int64_t channels, int64_t plane, const float* dy,           \
+                           float* db) {                                                                            \
+    bias_backward(simd_kernels_##isa(), ctx, n, channels, plane, dy, db);                                          \
   }                                                                                                                \
   void sgd_update_##isa(cnn_context& ctx, const cnn_sgd_params& p, int64_t count, float* param, const float* grad, \
                         float* velocity) {                                                                         \
