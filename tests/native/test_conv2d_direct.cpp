@@ -172,71 +172,66 @@ TEST(Conv2dDirect, ThreadCountsGiveIdenticalBits) {
 
 #if defined(CNN_HAVE_AVX512)
 TEST(Conv2dDirect, Avx512TableChoosesByShape) {
+  auto direct = [](const ConvCase& c, int threads) { return cnn::conv_direct_choice_avx512(geometry(c), threads); };
+  auto data = [](const ConvCase& c, int threads) { return cnn::conv_data_choice_avx512(geometry(c), threads); };
+  auto filter = [](const ConvCase& c, int threads) { return cnn::conv_filter_choice_avx512(geometry(c), threads); };
   const cnn_conv2d_params same5{1, 1, 2, 2, 2, 2, 1, 1};
   const cnn::ConvDirectKernel* k7 = &cnn::conv_direct_kernel_avx512_7x64();
   const cnn::ConvDirectKernel* k14 = &cnn::conv_direct_kernel_avx512_14x32();
   // The benchmark layers: 64 channels on 14-pixel rows -> 7 x 64; 32 channels -> 14 x 32; wide rows -> 14 x 32.
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}), 1), k7);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true}), 1), k14);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{8, 64, 56, 56, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true}), 1),
-            k14);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{8, 3, 224, 224, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true}), 1),
-            k14);
+  EXPECT_EQ(direct(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}, 1), k7);
+  EXPECT_EQ(direct(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true}, 1), k14);
+  EXPECT_EQ(direct(ConvCase{8, 64, 56, 56, 64, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, true}, 1), k14);
+  EXPECT_EQ(direct(ConvCase{8, 3, 224, 224, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true}, 1), k14);
   // L2 at batch 1 (and 3): 2 threads share each image's rows, and 14 x 32's two blocks give each its own
   // weights; on 1 thread, or with whole images per thread (batch 64, 2), or 3 threads (no even share of 2
   // blocks), 7 x 64 as above.
   const ConvCase l2_single{1, 32, 14, 14, 64, 5, 5, same5, true};
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(l2_single), 2), k14);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{3, 32, 14, 14, 64, 5, 5, same5, true}), 2), k14);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(l2_single), 1), k7);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(l2_single), 3), k7);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}), 2), k7);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 32, 14, 14, 64, 5, 5, same5, true}), 2), k7);
-  EXPECT_EQ(cnn::conv_data_choice_avx512(geometry(l2_single), 2), k14);
+  EXPECT_EQ(direct(l2_single, 2), k14);
+  EXPECT_EQ(direct(ConvCase{3, 32, 14, 14, 64, 5, 5, same5, true}, 2), k14);
+  EXPECT_EQ(direct(l2_single, 1), k7);
+  EXPECT_EQ(direct(l2_single, 3), k7);
+  EXPECT_EQ(direct(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}, 2), k7);
+  EXPECT_EQ(direct(ConvCase{2, 32, 14, 14, 64, 5, 5, same5, true}, 2), k7);
+  EXPECT_EQ(data(l2_single, 2), k14);
   // The GEMM path: 1x1 stride 1 unpadded (straight to GEMM), stride 3, fewer than 16 channels, 1-pixel rows.
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 16, 7, 7, 32, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true}), 1),
-            nullptr);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}), 1),
-            nullptr);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}), 1), nullptr);
-  EXPECT_EQ(cnn::conv_direct_choice_avx512(geometry(ConvCase{2, 64, 1, 1, 64, 1, 1, {1, 1, 0, 0, 1, 1, 1, 1}, true}), 1),
-            nullptr);
+  EXPECT_EQ(direct(ConvCase{2, 16, 7, 7, 32, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true}, 1), nullptr);
+  EXPECT_EQ(direct(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}, 1), nullptr);
+  EXPECT_EQ(direct(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}, 1), nullptr);
+  EXPECT_EQ(direct(ConvCase{2, 64, 1, 1, 64, 1, 1, {1, 1, 0, 0, 1, 1, 1, 1}, true}, 1), nullptr);
   // The filter gradient: the tile whose taps and channels pad the least.
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{3, 1, 28, 28, 32, 5, 5, same5, false}), 1), k14);  // 25 taps
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{8, 32, 14, 14, 64, 5, 5, same5, true}), 1), k7);
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}), 1),
-            nullptr);  // stride 3
-  EXPECT_EQ(cnn::conv_filter_choice_avx512(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}), 1),
-            nullptr);  // 10 channels
+  EXPECT_EQ(filter(ConvCase{3, 1, 28, 28, 32, 5, 5, same5, false}, 1), k14);  // 25 taps
+  EXPECT_EQ(filter(ConvCase{8, 32, 14, 14, 64, 5, 5, same5, true}, 1), k7);
+  EXPECT_EQ(filter(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}, 1), nullptr);  // stride 3
+  EXPECT_EQ(filter(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}, 1), nullptr);  // 10 channels
 }
 #endif
 
 #if defined(CNN_HAVE_AVX2)
 TEST(Conv2dDirect, Avx2TableChoosesByShape) {
+  auto direct = [](const ConvCase& c, int threads) { return cnn::conv_direct_choice_avx2(geometry(c), threads); };
+  auto data = [](const ConvCase& c, int threads) { return cnn::conv_data_choice_avx2(geometry(c), threads); };
+  auto filter = [](const ConvCase& c, int threads) { return cnn::conv_filter_choice_avx2(geometry(c), threads); };
   const cnn_conv2d_params same5{1, 1, 2, 2, 2, 2, 1, 1};
   const cnn::ConvDirectKernel* k6 = &cnn::conv_direct_kernel_avx2_6x16();
   const cnn_conv2d_params same3{1, 1, 1, 1, 1, 1, 1, 1};
   // The benchmark layers.
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true}), 1), k6);
+  EXPECT_EQ(direct(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true}, 1), k6);
   // L2's 14-pixel rows: 6-pixel tiles compute 18, and L2 measured faster on the GEMM; its data gradient (dy's
   // 14-pixel rows again) measured faster direct.
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}), 1), nullptr);
-  EXPECT_EQ(cnn::conv_data_choice_avx2(geometry(ConvCase{64, 64, 14, 14, 32, 5, 5, same5, true}), 1), k6);
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{8, 64, 56, 56, 64, 3, 3, same3, true}), 1), k6);
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{8, 3, 224, 224, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true}), 1),
-            k6);
+  EXPECT_EQ(direct(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}, 1), nullptr);
+  EXPECT_EQ(data(ConvCase{64, 64, 14, 14, 32, 5, 5, same5, true}, 1), k6);
+  EXPECT_EQ(direct(ConvCase{8, 64, 56, 56, 64, 3, 3, same3, true}, 1), k6);
+  EXPECT_EQ(direct(ConvCase{8, 3, 224, 224, 64, 7, 7, {2, 2, 3, 3, 3, 3, 1, 1}, true}, 1), k6);
   // The GEMM path: 1x1 stride 1 unpadded, stride 3, fewer than 16 channels.
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 16, 7, 7, 32, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true}), 1),
-            nullptr);
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}), 1),
-            nullptr);
-  EXPECT_EQ(cnn::conv_direct_choice_avx2(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}), 1), nullptr);
+  EXPECT_EQ(direct(ConvCase{2, 16, 7, 7, 32, 1, 1, {1, 1, 0, 0, 0, 0, 1, 1}, true}, 1), nullptr);
+  EXPECT_EQ(direct(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}, 1), nullptr);
+  EXPECT_EQ(direct(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}, 1), nullptr);
   // The filter gradient.
-  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true}), 1), k6);
-  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}), 1), k6);
-  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}), 1),
-            nullptr);  // stride 3
-  EXPECT_EQ(cnn::conv_filter_choice_avx2(geometry(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}), 1), nullptr);
+  EXPECT_EQ(filter(ConvCase{64, 1, 28, 28, 32, 5, 5, same5, true}, 1), k6);
+  EXPECT_EQ(filter(ConvCase{64, 32, 14, 14, 64, 5, 5, same5, true}, 1), k6);
+  EXPECT_EQ(filter(ConvCase{2, 3, 30, 30, 32, 3, 3, {3, 3, 0, 0, 0, 0, 1, 1}, true}, 1), nullptr);  // stride 3
+  EXPECT_EQ(filter(ConvCase{2, 3, 14, 14, 10, 5, 5, same5, true}, 1), nullptr);
 }
 #endif
 

@@ -173,9 +173,8 @@ void forward_direct(const ConvDirectKernel& kernel, cnn_context& ctx, const Conv
   const Pass pass{kernel, g.stride_w == 1 ? kernel.stride1 : kernel.stride2, g, padded, offsets, packed_w, bias, relu};
 
   // One team for the whole call: it flips (data gradient) and packs the weights ([block][taps][nb]) a part per
-  // thread, then takes whole
-  // images per thread, or else the rows of one image at a time, each thread a contiguous run of items (it keeps
-  // its block's weights across its rows).
+  // thread, then takes whole images per thread, or else the rows of one image at a time, each thread a contiguous
+  // run of items (it keeps its block's weights across its rows).
   const int team = by_image ? threads : static_cast<int>(std::min<int64_t>(threads, items));
 #pragma omp parallel num_threads(team) if (team > 1)
   {
@@ -423,7 +422,8 @@ using ConvChoiceFn = const ConvDirectKernel* (*)(const Conv2dGeometry& g, int th
 // The table entries of a tier, given its choice functions: direct where they pick a kernel, else the GEMM path.
 void forward_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
                      const float* bias, bool relu, float* y) {
-  if (const ConvDirectKernel* k = choose(g, ctx.threads.load())) return conv2d_forward_direct(*k, ctx, g, x, w, bias, relu, y);
+  if (const ConvDirectKernel* k = choose(g, ctx.threads.load()))
+    return conv2d_forward_direct(*k, ctx, g, x, w, bias, relu, y);
   if (relu) return conv2d_forward_gemm_relu(ctx, g, x, w, bias, y);
   conv2d_forward_gemm(ctx, g, x, w, bias, y);
 }
