@@ -18,6 +18,7 @@
 #include "core/context.h"
 #include "kernels/kernels.h"
 #include "conv2d_cases.h"
+#include "simd_tiers.h"
 #include "test_util.h"
 
 namespace {
@@ -104,12 +105,9 @@ TEST(Conv2dBackward, BiasBackwardTiersMatchReference) {
   ContextPtr one = make_context(1), two = make_context(2);
   const cnn::KernelTable& ref = cnn::reference_kernels();
   std::mt19937 rng(515);
-  for (const char* isa : {"avx2", "avx512"}) {
-    const cnn::KernelTable* table = cnn::kernel_table(isa);
-    if (table == nullptr) {
-      std::cout << "[   INFO   ] " << isa << " tier not available in this build or on this CPU\n";
-      continue;
-    }
+  for (const SimdTier& tier : simd_tiers()) {
+    const char* isa = tier.isa;
+    const cnn::KernelTable* table = tier.table;
     EXPECT_NE(table->bias_backward, ref.bias_backward) << isa;
     for (int64_t plane : {1, 7, 15, 16, 17, 49, 196, 784, 1031}) {
       for (int64_t channels : {1, 3, 32, 67}) {

@@ -14,6 +14,7 @@
 
 #include "core/context.h"
 #include "kernels/kernels.h"
+#include "simd_tiers.h"
 #include "test_util.h"
 
 namespace {
@@ -208,12 +209,9 @@ TEST(Optimizers, SimdTiersMatchReference) {
   ContextPtr one = make_context(1), two = make_context(2);
   const cnn::KernelTable& ref = cnn::reference_kernels();
   int tiers = 0;
-  for (const char* isa : {"avx2", "avx512"}) {
-    const cnn::KernelTable* table = cnn::kernel_table(isa);
-    if (table == nullptr) {
-      std::cout << "[   INFO   ] " << isa << " tier not available in this build or on this CPU\n";
-      continue;
-    }
+  for (const SimdTier& tier : simd_tiers()) {
+    const char* isa = tier.isa;
+    const cnn::KernelTable* table = tier.table;
     ++tiers;
     EXPECT_NE(table->sgd_update, ref.sgd_update) << isa;
     EXPECT_NE(table->adam_update, ref.adam_update) << isa;

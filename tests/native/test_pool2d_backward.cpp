@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "simd_tiers.h"
 #include "test_util.h"
 
 namespace {
@@ -295,6 +296,56 @@ TEST(Pool2dBackwardTest, ActiveKernelsMatchReferenceOnRandomShapes) {
     ASSERT_EQ(cnn_global_avgpool2d_backward(ctx.get(), tdy.get(), tdx.get()), CNN_OK) << cnn_last_error_message();
     ASSERT_TRUE(all_close(read_tensor(tdx.get()), ref_global, "global, " + what));
   }
+}
+
+// Each SIMD tier's average-pooling gradient gathers per input cell but adds in the reference's order: the same
+// bits as avgpool2d_backward_ref on random geometries (strides, paddings, both divisor rules), with NaN,
+// infinities, -0 and denormals in dy, on 1 and 2 threads.
+TEST(Pool2dBackwardTest, AvgPoolTiersMatchReferenceBitForBit) {
+  ContextPtr one = make_context(1), two = make_context(2);
+  std::mt19937 rng(4242);
+  int tiers = 0;
+  for (const SimdTier& tier : simd_tiers()) {
+    const char* isa = tier.isa;
+    const cnn::KernelTable* table = tier.table;
+    ++tiers;
+    EXPECT_NE(table->avgpool2d_backward, cnn::reference_kernels().avgpool2d_backward) << isa;
+    // Random small geometries, then rows wider than a vector and planes enough for two threads.
+    std::vector<RandomPoolCase> cases;
+    for (int i = 0; i < 120; ++i) cases.push_back(random_case(rng));
+    cases.push_back({{2, 8, 64, 64}, pool(3, 3, 1, 1, 1, 1, 1, 1)});
+    cases.push_back({{3, 5, 37, 41}, pool(5, 4, 2, 3, 2, 1, 0, 3)});
+    cases.push_back({{2, 16, 28, 100}, pool(2, 2, 2, 2, 0, 0, 0, 0)});
+    cases.push_back({{1, 3, 17, 33}, pool(4, 3, 1, 3, 3, 0, 2, 2)});
+    cases.push_back({{64, 32, 28, 28}, pool(2, 2, 2, 2, 0, 0, 0, 0)});
+    for (size_t n = cases.size(), k = n - 5; k < n; ++k) {
+      RandomPoolCase other = cases[k];
+      other.params.count_include_pad = 1 - other.params.count_include_pad;
+      cases.push_back(other);
+    }
+    for (size_t i = 0; i < cases.size(); ++i) {
+      const RandomPoolCase& c = cases[i];
+      const std::vector<int64_t> ys = out_shape(c.x_shape, c.params);
+      std::vector<float> dy = random_vector(count_of(ys), rng);
+      using limits = std::numeric_limits<float>;
+      const float special[] = {limits::quiet_NaN(), limits::infinity(), -limits::infinity(), -0.0f,
+                               limits::denorm_min()};
+      for (size_t j = i % 7; j < dy.size(); j += 41) dy[j] = special[j % 5];
+      const cnn::Pool2dGeometry g{c.x_shape[0], c.x_shape[1], c.x_shape[2], c.x_shape[3], ys[2], ys[3],
+                                  c.params.kernel_h, c.params.kernel_w, c.params.stride_h, c.params.stride_w,
+                                  c.params.pad_top, c.params.pad_left, c.params.count_include_pad == 1};
+      const size_t cells = static_cast<size_t>(count_of(c.x_shape));
+      std::vector<float> expected(cells), a(cells, 7.0f), b(cells, 7.0f);
+      cnn::avgpool2d_backward_ref(*one, g, dy.data(), expected.data());
+      table->avgpool2d_backward(*one, g, dy.data(), a.data());
+      table->avgpool2d_backward(*two, g, dy.data(), b.data());
+      const std::string what = std::string(isa) + " case " + std::to_string(i) + " x " + shape_text(c.x_shape) +
+                               " " + params_text(c.params);
+      ASSERT_EQ(0, std::memcmp(a.data(), expected.data(), cells * sizeof(float))) << what;
+      ASSERT_EQ(0, std::memcmp(b.data(), expected.data(), cells * sizeof(float))) << what << ", 2 threads";
+    }
+  }
+  std::cout << "[   INFO   ] " << tiers << " SIMD tier(s) checked\n";
 }
 
 TEST(Pool2dBackwardTest, OneAndTwoThreadsGiveIdenticalResults) {

@@ -21,30 +21,12 @@
 #include "core/context.h"
 #include "kernels/kernels.h"
 #include "kernels/simd/simd_kernels.h"
+#include "simd_tiers.h"
 #include "test_util.h"
 
 namespace {
 
 using namespace cnn_test;
-
-struct SimdTier {
-  const char* isa;
-  const cnn::KernelTable* table;
-};
-
-// The vector tiers this build and CPU can run; prints the ones it cannot, so a skipped tier is never silent.
-std::vector<SimdTier> simd_tiers() {
-  std::vector<SimdTier> out;
-  for (const char* isa : {"avx2", "avx512"}) {
-    const cnn::KernelTable* table = cnn::kernel_table(isa);
-    if (table != nullptr) {
-      out.push_back({isa, table});
-    } else {
-      std::cout << "[   INFO   ] " << isa << " tier not available in this build or on this CPU\n";
-    }
-  }
-  return out;
-}
 
 cnn_context& context(int threads) {
   static cnn_context one, two;

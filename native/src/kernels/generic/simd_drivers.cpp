@@ -231,6 +231,80 @@ void avgpool_forward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometr
   });
 }
 
+// The average-pooling gradient gathered per input cell instead of scattered per window: each plane's shares
+// (dy / divisor, in float: the correctly rounded quotient, as the reference's double division rounded to float)
+// first, then each input row from the share rows of the windows that cover it, k.avg_backward_row gathering the
+// columns through tables built once per call (which window columns cover each input column). Every cell adds its
+// shares from +0 in the reference's (window row, window column) order, so dx is the reference's, bit for bit.
+void avgpool_backward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeometry& g, const float* dy, float* dx) {
+  if (!plane_fits_int32(g) || g.ow > std::numeric_limits<int32_t>::max()) return avgpool2d_backward_ref(ctx, g, dy, dx);
+  const int64_t planes = g.n * g.c;
+  const int64_t in_plane = g.h * g.w;
+  const int64_t out_plane = g.oh * g.ow;
+  // Window columns covering input column ix: ox in [first(ix), last(ix)], at most `slots` of them.
+  const int slots = (g.kernel_w + g.stride_w - 1) / g.stride_w;
+  const int64_t stride = g.w + 16;  // a vector's worth of padding per slot (at most 16 lanes)
+  const int64_t table = slots * stride;
+  const int threads = parallel_threads(ctx, planes * out_plane * g.kernel_h * g.kernel_w, kMinPoolCellsPerParallelJob);
+  auto round16 = [](int64_t floats) { return (floats + 15) / 16 * 16; };
+  const int64_t share_floats = round16(g.oh * g.ow);
+  const int64_t per_thread = share_floats + round16(2 * g.oh);  // shares, then share-row pointers (2 slots each)
+  const int64_t shared = round16(2 * table + g.ow);             // column (int32 in float slots), valid, col_cells
+  Scratch scratch = ctx.scratch(static_cast<size_t>(shared + threads * per_thread));
+  int32_t* column = reinterpret_cast<int32_t*>(scratch.data());
+  float* valid = scratch.data() + table;
+  float* col_cells = valid + table;
+  float* thread_space = scratch.data() + shared;
+  std::fill(column, column + table, 0);
+  std::fill(valid, valid + table, 0.0f);
+  for (int64_t ox = 0; ox < g.ow; ++ox) {
+    const Span1d cols = clip_window(ox * g.stride_w - g.pad_left, g.kernel_w, g.w);
+    col_cells[ox] = static_cast<float>(cols.end - cols.begin);
+    for (int64_t ix = cols.begin; ix < cols.end; ++ix) {
+      // Slots fill in window-column order: the first free slot of ix.
+      for (int slot = 0; slot < slots; ++slot) {
+        const int64_t at = slot * stride + ix;
+        if (valid[at] == 0.0f) {
+          column[at] = static_cast<int32_t>(ox);
+          valid[at] = 1.0f;
+          break;
+        }
+      }
+    }
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    float* share = thread_space + omp_get_thread_num() * per_thread;
+    const float** share_rows = reinterpret_cast<const float**>(share + share_floats);
+#pragma omp for schedule(static)
+    for (int64_t p = 0; p < planes; ++p) {
+      const float* dyp = dy + p * out_plane;
+      for (int64_t oy = 0; oy < g.oh; ++oy) {
+        const Span1d rows = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
+        const float row_cells = static_cast<float>(rows.end - rows.begin);
+        for (int64_t ox = 0; ox < g.ow; ++ox) {
+          const float divisor = g.count_include_pad ? static_cast<float>(int64_t{g.kernel_h} * g.kernel_w)
+                                                    : row_cells * col_cells[static_cast<size_t>(ox)];
+          share[oy * g.ow + ox] = dyp[oy * g.ow + ox] / divisor;
+        }
+      }
+      float* dxp = dx + p * in_plane;
+      for (int64_t iy = 0; iy < g.h; ++iy) {
+        // Window rows covering iy: oy * stride_h - pad_top <= iy < oy * stride_h - pad_top + kernel_h.
+        const int64_t top = iy + g.pad_top;
+        const int64_t first = std::max<int64_t>(0, (top - g.kernel_h + g.stride_h) / g.stride_h);
+        const int64_t last = std::min<int64_t>(g.oh - 1, top / g.stride_h);
+        int rows = 0;
+        for (int64_t oy = first; oy <= last; ++oy) {
+          const Span1d window = clip_window(oy * g.stride_h - g.pad_top, g.kernel_h, g.h);
+          if (iy >= window.begin && iy < window.end) share_rows[rows++] = share + oy * g.ow;
+        }
+        k.avg_backward_row(g.w, rows, share_rows, slots, column, valid, stride, dxp + iy * g.w);
+      }
+    }
+  }
+}
+
 void global_avgpool_forward(const SimdKernels& k, cnn_context& ctx, int64_t planes, int64_t plane_size,
                             const float* x, float* y) {
 #pragma omp parallel for num_threads(parallel_threads(ctx, planes * plane_size, kMinPoolCellsPerParallelJob))
@@ -374,6 +448,9 @@ void dense_forward_relu(const SimdKernels& k, cnn_context& ctx, int64_t n, int64
   void dense_forward_relu_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,              \
                                 const float* w, const float* bias, float* y) {                                     \
     dense_forward_relu(simd_kernels_##isa(), ctx, n, in, out, x, w, bias, y);                                      \
+  }                                                                                                                \
+  void avgpool2d_backward_##isa(cnn_context& ctx, const Pool2dGeometry& g, const float* dy, float* dx) {           \
+    avgpool_backward(simd_kernels_##isa(), ctx, g, dy, dx);                                                        \
   }                                                                                                                \
   void bias_backward_##isa(cnn_context& ctx, int64_t n, int64_t channels, int64_t plane, const float* dy,           \
                            float* db) {                                                                            \

@@ -48,6 +48,12 @@ using SumFn = float (*)(int64_t count, const float* x);
 using ActivationChunkFn = void (*)(cnn_activation activation, float alpha, int64_t count, const float* x, float* y);
 using ActivationBackwardChunkFn = void (*)(cnn_activation activation, float alpha, int64_t count, const float* x,
                                            const float* dy, float* dx);
+// One input row of the average-pooling gradient: dx[ix] = the sum over the covering windows' share rows (rows[r],
+// r < rows, in window-row order) and over the column slots k < slots (in window-column order) of
+// rows[r][column[k * stride + ix]] where valid[k * stride + ix] > 0; the tables hold `width` entries per slot, plus
+// a vector's worth of padding. Adds from +0 in the reference's order, so the result is the reference's, bit for bit.
+using AvgBackwardRowFn = void (*)(int64_t width, int rows, const float* const* share_rows, int slots,
+                                  const int32_t* column, const float* valid, int64_t stride, float* dx);
 // Softmax over the middle axis of one [classes, inner] block (inner == 1: one row of classes).
 using SoftmaxBlockFn = void (*)(int64_t classes, int64_t inner, const float* x, float* y);
 using SoftmaxBackwardBlockFn = void (*)(int64_t classes, int64_t inner, const float* y, const float* dy, float* dx);
@@ -70,6 +76,7 @@ struct SimdKernels {
   MaxWindowsFn max_windows;
   MaxWindowsBackwardFn max_windows_backward_stride2;
   AvgWindowsFn avg_windows;
+  AvgBackwardRowFn avg_backward_row;
   SumFn sum;
   ActivationChunkFn activation;
   ActivationBackwardChunkFn activation_backward;

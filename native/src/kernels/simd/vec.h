@@ -80,6 +80,7 @@ inline I mul_i(I a, I b) { return _mm512_mullo_epi32(a, b); }
 inline I select_i(M m, I if_true, I if_false) { return _mm512_mask_blend_epi32(m, if_false, if_true); }
 inline M eq_i(I a, I b) { return _mm512_cmpeq_epi32_mask(a, b); }
 inline void store_i(int32_t* p, I v) { _mm512_storeu_si512(p, v); }
+inline I load_i(const int32_t* p) { return _mm512_loadu_si512(p); }
 inline void store_partial_i(int32_t* p, I v, int n) { _mm512_mask_storeu_epi32(p, first_lanes(n), v); }
 // base[idx[j]] for the lanes of m, `fill` elsewhere (masked-off lanes read no memory).
 inline F gather(const float* base, I idx, M m, float fill = 0.0f) {
@@ -170,6 +171,7 @@ inline I select_i(M m, I if_true, I if_false) {
 }
 inline M eq_i(I a, I b) { return _mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b)); }
 inline void store_i(int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+inline I load_i(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 inline void store_partial_i(int32_t* p, I v, int n) { _mm256_maskstore_epi32(p, first_lanes_i(n), v); }
 inline F gather(const float* base, I idx, M m, float fill = 0.0f) {
   return _mm256_mask_i32gather_ps(set1(fill), base, idx, m, 4);
