@@ -300,7 +300,7 @@ TEST(Pool2dBackwardTest, ActiveKernelsMatchReferenceOnRandomShapes) {
 
 // Each SIMD tier's average-pooling gradient gathers per input cell but adds in the reference's order: the same
 // bits as avgpool2d_backward_ref on random geometries (strides, paddings, both divisor rules), with NaN,
-// infinities, -0 and denormals in dy, on 1 and 2 threads.
+// infinities, -0 and denormals in dy, on 1 and 2 threads; and its global average pooling gradient likewise.
 TEST(Pool2dBackwardTest, AvgPoolTiersMatchReferenceBitForBit) {
   ContextPtr one = make_context(1), two = make_context(2);
   std::mt19937 rng(4242);
@@ -310,6 +310,7 @@ TEST(Pool2dBackwardTest, AvgPoolTiersMatchReferenceBitForBit) {
     const cnn::KernelTable* table = tier.table;
     ++tiers;
     EXPECT_NE(table->avgpool2d_backward, cnn::reference_kernels().avgpool2d_backward) << isa;
+    EXPECT_NE(table->global_avgpool2d_backward, cnn::reference_kernels().global_avgpool2d_backward) << isa;
     // Random small geometries, then rows wider than a vector and planes enough for two threads.
     std::vector<RandomPoolCase> cases;
     for (int i = 0; i < 120; ++i) cases.push_back(random_case(rng));
@@ -343,6 +344,13 @@ TEST(Pool2dBackwardTest, AvgPoolTiersMatchReferenceBitForBit) {
                                " " + params_text(c.params);
       ASSERT_EQ(0, std::memcmp(a.data(), expected.data(), cells * sizeof(float))) << what;
       ASSERT_EQ(0, std::memcmp(b.data(), expected.data(), cells * sizeof(float))) << what << ", 2 threads";
+      // Global average pooling's gradient over the same planes, dy's first value per plane.
+      const int64_t planes = g.n * g.c;
+      cnn::global_avgpool2d_backward_ref(*one, planes, g.h * g.w, dy.data(), expected.data());
+      table->global_avgpool2d_backward(*one, planes, g.h * g.w, dy.data(), a.data());
+      table->global_avgpool2d_backward(*two, planes, g.h * g.w, dy.data(), b.data());
+      ASSERT_EQ(0, std::memcmp(a.data(), expected.data(), cells * sizeof(float))) << what << ", global";
+      ASSERT_EQ(0, std::memcmp(b.data(), expected.data(), cells * sizeof(float))) << what << ", global, 2 threads";
     }
   }
   std::cout << "[   INFO   ] " << tiers << " SIMD tier(s) checked\n";

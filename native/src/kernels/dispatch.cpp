@@ -106,6 +106,7 @@ constexpr KernelTable kGenericTable{
     table.softmax_forward = softmax_forward_##tier;                            \
     table.maxpool2d_backward = maxpool2d_backward_##tier;                      \
     table.avgpool2d_backward = avgpool2d_backward_##tier;                      \
+    table.global_avgpool2d_backward = global_avgpool2d_backward_##tier;        \
     table.activation_backward = activation_backward_##tier;                    \
     table.softmax_backward = softmax_backward_##tier;                          \
     table.dense_forward = dense_forward_direct_##tier;                         \

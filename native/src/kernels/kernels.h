@@ -267,6 +267,8 @@ void dense_backward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, c
                            const float* bias, float* y);                                                           \
   void dense_forward_relu_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,              \
                                 const float* w, const float* bias, float* y);                                      \
+  void global_avgpool2d_backward_##isa(cnn_context& ctx, int64_t planes, int64_t plane_size, const float* dy,       \
+                                       float* dx);                                                                 \
   void avgpool2d_backward_##isa(cnn_context& ctx, const Pool2dGeometry& g, const float* dy, float* dx);            \
   void bias_backward_##isa(cnn_context& ctx, int64_t n, int64_t channels, int64_t plane, const float* dy,           \
                            float* db);                                                                             \

@@ -305,6 +305,17 @@ void avgpool_backward(const SimdKernels& k, cnn_context& ctx, const Pool2dGeomet
   }
 }
 
+// dx[p, i] = dy[p] / plane_size, as global_avgpool2d_backward_ref (the float quotient is its double one rounded).
+void global_avgpool_backward(const SimdKernels& k, cnn_context& ctx, int64_t planes, int64_t plane_size,
+                             const float* dy, float* dx) {
+  // Sizes past 2^24 are not exact in float: the reference's double division there.
+  if (plane_size > (int64_t{1} << 24)) return global_avgpool2d_backward_ref(ctx, planes, plane_size, dy, dx);
+#pragma omp parallel for num_threads(parallel_threads(ctx, planes * plane_size, kMinPoolCellsPerParallelJob))
+  for (int64_t p = 0; p < planes; ++p) {
+    k.fill_row(plane_size, dy[p] / static_cast<float>(plane_size), dx + p * plane_size);
+  }
+}
+
 void global_avgpool_forward(const SimdKernels& k, cnn_context& ctx, int64_t planes, int64_t plane_size,
                             const float* x, float* y) {
 #pragma omp parallel for num_threads(parallel_threads(ctx, planes * plane_size, kMinPoolCellsPerParallelJob))
@@ -448,6 +459,10 @@ void dense_forward_relu(const SimdKernels& k, cnn_context& ctx, int64_t n, int64
   void dense_forward_relu_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,              \
                                 const float* w, const float* bias, float* y) {                                     \
     dense_forward_relu(simd_kernels_##isa(), ctx, n, in, out, x, w, bias, y);                                      \
+  }                                                                                                                \
+  void global_avgpool2d_backward_##isa(cnn_context& ctx, int64_t planes, int64_t plane_size, const float* dy,       \
+                                       float* dx) {                                                                \
+    global_avgpool_backward(simd_kernels_##isa(), ctx, planes, plane_size, dy, dx);                                \
   }                                                                                                                \
   void avgpool2d_backward_##isa(cnn_context& ctx, const Pool2dGeometry& g, const float* dy, float* dx) {           \
     avgpool_backward(simd_kernels_##isa(), ctx, g, dy, dx);                                                        \

@@ -54,6 +54,8 @@ using ActivationBackwardChunkFn = void (*)(cnn_activation activation, float alph
 // a vector's worth of padding. Adds from +0 in the reference's order, so the result is the reference's, bit for bit.
 using AvgBackwardRowFn = void (*)(int64_t width, int rows, const float* const* share_rows, int slots,
                                   const int32_t* column, const float* valid, int64_t stride, float* dx);
+// count floats of dst set to value.
+using FillRowFn = void (*)(int64_t count, float value, float* dst);
 // Softmax over the middle axis of one [classes, inner] block (inner == 1: one row of classes).
 using SoftmaxBlockFn = void (*)(int64_t classes, int64_t inner, const float* x, float* y);
 using SoftmaxBackwardBlockFn = void (*)(int64_t classes, int64_t inner, const float* y, const float* dy, float* dx);
@@ -77,6 +79,7 @@ struct SimdKernels {
   MaxWindowsBackwardFn max_windows_backward_stride2;
   AvgWindowsFn avg_windows;
   AvgBackwardRowFn avg_backward_row;
+  FillRowFn fill_row;
   SumFn sum;
   ActivationChunkFn activation;
   ActivationBackwardChunkFn activation_backward;
