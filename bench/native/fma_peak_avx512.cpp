@@ -11,12 +11,12 @@ double cnn_bench_fma_peak_avx512_gflops(long iterations) {
   const __m512 x = _mm512_set1_ps(0.9999f);
   const __m512 y = _mm512_set1_ps(0.0001f);
   timespec t0{}, t1{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   for (long it = 0; it < iterations; ++it) {
 #pragma GCC unroll 24
     for (int i = 0; i < 24; ++i) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
   }
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
   __m512 sum = acc[0];
   for (int i = 1; i < 24; ++i) sum = _mm512_add_ps(sum, acc[i]);
   alignas(64) float lanes[16];
