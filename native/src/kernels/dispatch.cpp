@@ -91,8 +91,8 @@ constexpr KernelTable kGenericTable{
 
 // The ISA tiers are the generic table with their own SGEMM (which conv and dense reach through
 // kernels().sgemm), their own vectorised pooling, activation and softmax kernels, and the direct convolution
-// (kernels/gemm/conv_direct.h: forward and both gradients, for the shapes the tier's choice functions give it,
-// else im2col + GEMM) and dense forward pass that reads the weights in place (kernels/gemm/dense_direct.h).
+// (kernels/gemm/conv_direct.h: forward and both gradients, for the shapes the tier's choice functions give it;
+// Winograd F(2x2, 5x5) for the 5x5 stride-1 shapes kernels/gemm/conv_winograd.h picks; else im2col + GEMM) and dense forward pass that reads the weights in place (kernels/gemm/dense_direct.h).
 #define CNN_ISA_TABLE(tier)                                                    \
   [] {                                                                        \
     KernelTable table = kGenericTable;                                        \

@@ -25,6 +25,7 @@
 #include "core/context.h"
 #include "core/error.h"
 #include "kernels/gemm/conv_direct.h"
+#include "kernels/gemm/conv_winograd.h"
 
 namespace cnn {
 
@@ -418,19 +419,25 @@ bool pointwise(const Conv2dGeometry& g) {
 }
 
 using ConvChoiceFn = const ConvDirectKernel* (*)(const Conv2dGeometry& g, int threads);
+using WinogradChoiceFn = const ConvWinogradKernel* (*)(const Conv2dGeometry& g, int threads);
 
-// The table entries of a tier, given its choice functions: direct where they pick a kernel, else the GEMM path.
-void forward_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,
-                     const float* bias, bool relu, float* y) {
+// The table entries of a tier, given its choice functions: Winograd or direct where they pick a kernel, else the
+// GEMM path.
+void forward_or_gemm(WinogradChoiceFn winograd, ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g,
+                     const float* x, const float* w, const float* bias, bool relu, float* y) {
+  if (const ConvWinogradKernel* k = winograd(g, ctx.threads.load()))
+    return conv2d_forward_winograd(*k, ctx, g, x, w, false, bias, relu, y);
   if (const ConvDirectKernel* k = choose(g, ctx.threads.load()))
     return conv2d_forward_direct(*k, ctx, g, x, w, bias, relu, y);
   if (relu) return conv2d_forward_gemm_relu(ctx, g, x, w, bias, y);
   conv2d_forward_gemm(ctx, g, x, w, bias, y);
 }
 
-void backward_data_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g, const float* w,
-                           const float* dy, float* dx) {
+void backward_data_or_gemm(WinogradChoiceFn winograd, ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g,
+                           const float* w, const float* dy, float* dx) {
   const std::optional<Conv2dGeometry> t = conv_backward_data_as_forward(g);
+  if (const ConvWinogradKernel* k = t ? winograd(*t, ctx.threads.load()) : nullptr)
+    return conv2d_forward_winograd(*k, ctx, *t, dy, w, true, nullptr, false, dx);
   if (const ConvDirectKernel* k = t ? choose(*t, ctx.threads.load()) : nullptr)
     return conv2d_backward_data_direct(*k, ctx, g, w, dy, dx);
   conv2d_backward_data_gemm(ctx, g, w, dy, dx);
@@ -445,24 +452,24 @@ void backward_filter_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2d
 
 }  // namespace
 
-// A tier's table entries, given its choice functions conv_direct_choice_<tier>, conv_data_choice_<tier> and
-// conv_filter_choice_<tier>.
-#define CNN_CONV_DIRECT_ENTRIES(tier)                                                                               \
-  void conv2d_forward_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,               \
+// A tier's table entries, given its choice functions conv_winograd_choice_<tier> (conv_winograd.h),
+// conv_direct_choice_<tier>, conv_data_choice_<tier> and conv_filter_choice_<tier>.
+#define CNN_CONV_DIRECT_ENTRIES(tier)                                                                                \
+  void conv2d_forward_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,              \
                              const float* bias, float* y) {                                                          \
-    forward_or_gemm(conv_direct_choice_##tier, ctx, g, x, w, bias, false, y);                                       \
+    forward_or_gemm(conv_winograd_choice_##tier, conv_direct_choice_##tier, ctx, g, x, w, bias, false, y);           \
   }                                                                                                                  \
-  void conv2d_forward_relu_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,          \
+  void conv2d_forward_relu_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,         \
                                   const float* bias, float* y) {                                                     \
-    forward_or_gemm(conv_direct_choice_##tier, ctx, g, x, w, bias, true, y);                                        \
+    forward_or_gemm(conv_winograd_choice_##tier, conv_direct_choice_##tier, ctx, g, x, w, bias, true, y);            \
   }                                                                                                                  \
-  void conv2d_backward_data_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy,        \
+  void conv2d_backward_data_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy,       \
                                    float* dx) {                                                                      \
-    backward_data_or_gemm(conv_data_choice_##tier, ctx, g, w, dy, dx);                                            \
+    backward_data_or_gemm(conv_winograd_choice_##tier, conv_data_choice_##tier, ctx, g, w, dy, dx);                  \
   }                                                                                                                  \
-  void conv2d_backward_filter_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,      \
+  void conv2d_backward_filter_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,     \
                                      float* dw) {                                                                    \
-    backward_filter_or_gemm(conv_filter_choice_##tier, ctx, g, x, dy, dw);                                          \
+    backward_filter_or_gemm(conv_filter_choice_##tier, ctx, g, x, dy, dw);                                           \
   }
 
 #if defined(CNN_HAVE_AVX512)

@@ -107,8 +107,10 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
 // context's), or null when the im2col + GEMM path suits it better (or is the only one that can run it: stride_w 1
 // or 2, at least 16 output channels, a padded image of bounded size). conv_data_choice_<tier>: the same for the
 // forward convolution that computes a data gradient (conv_backward_data_as_forward), whose GEMM path adds col2im.
-// conv_filter_choice_<tier>: the same for the filter gradient. The entries run the direct kernel where the choice
-// picks one, else conv2d_forward_gemm(_relu), conv2d_backward_data_gemm and conv2d_backward_filter_gemm.
+// conv_filter_choice_<tier>: the same for the filter gradient. The entries run the Winograd kernel where
+// conv_winograd_choice_<tier> (conv_winograd.h) picks one (forward, and the data gradient as a forward
+// convolution), else the direct kernel where the choice picks one, else conv2d_forward_gemm(_relu),
+// conv2d_backward_data_gemm and conv2d_backward_filter_gemm.
 #define CNN_DECLARE_CONV_DIRECT_ENTRIES(tier)                                                                       \
   const ConvDirectKernel* conv_direct_choice_##tier(const Conv2dGeometry& g, int threads);                           \
   const ConvDirectKernel* conv_data_choice_##tier(const Conv2dGeometry& g, int threads);                             \

@@ -1,0 +1,217 @@
+// The Winograd F(2x2, 5x5) convolution's portable half (kernels/gemm/conv_winograd.h): the filter transform, the
+// padded image with its columns split into even and odd halves, the blocks of tile rows and the threads. The
+// transforms of the image and the output, and the 36 GEMMs, are the tier's (kernels/simd/winograd_tiles.inc).
+// Layout: x [n,c,h,w] NCHW, w [oc,c,5,5] OIHW, bias [oc] or null, y [n,oc,oh,ow].
+// Reference kernel: conv2d_forward_ref (kernels/ref/conv2d_ref.cpp).
+//
+// Per image: V[xi][c][t] (36 x C x tiles) and M[xi][t][o] (36 x tiles x OC) for a block of tile rows sized to
+// stay in L2 (kBlockFloats), U[xi][c][o] for the whole call. Threads take whole images, so every output is
+// computed the same way whatever the thread count.
+#include "kernels/gemm/conv_winograd.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "core/context.h"
+
+namespace cnn {
+
+namespace {
+
+constexpr int64_t kXi = 36;  // 6 x 6 transformed elements per tile
+// V and M of one block of tile rows, in floats (1 MiB: half of this machine's L2, which also holds U).
+constexpr int64_t kBlockFloats = int64_t{1} << 18;
+
+int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+struct Plan {
+  const ConvWinogradKernel& kernel;
+  const Conv2dGeometry& g;
+  int64_t tiles_x, tiles_y;
+  int64_t half;          // even (and odd) columns per padded row
+  int64_t row_stride;    // 2 * half
+  int64_t padded_rows;   // 2 * tiles_y + 4
+  int64_t padded_plane;  // padded_rows * row_stride
+  int64_t ocp;           // output channels rounded up to the GEMM tile's
+  int64_t block_rows;    // tile rows per block
+  int64_t block_tiles;   // block_rows * tiles_x rounded up to the GEMM tile's tiles
+  const float* u;        // U[xi][c][ocp]
+  const float* bias;
+  bool relu;
+};
+
+// U[xi][c][o] = (G f G^T)[xi / 6][xi % 6] for the input channels [c_begin, c_end) (zero past g.oc): each
+// channel's filters are packed into [block][25][channels] panels in `packed` (25 * ocp floats) with the tier's
+// transposing packer, then transformed a vector of output channels at a time.
+void transform_weights(const Plan& s, const float* w, bool flipped, int64_t c_begin, int64_t c_end, float* packed,
+                       float* u) {
+  const Conv2dGeometry& g = s.g;
+  const ConvWinogradKernel& k = s.kernel;
+  for (int64_t c = c_begin; c < c_end; ++c) {
+    // Output channel o's 25 taps: w[o][c] (OIHW), or w[c][o] flipped (the data gradient's weights, [C, OC]).
+    const float* src = flipped ? w + c * g.oc * 25 : w + c * 25;
+    const int64_t ld = flipped ? 25 : g.c * 25;
+    pack_rows_transposed(k.pack, k.channels, src, ld, g.oc, 25, packed);
+    for (int64_t o = 0; o < s.ocp; o += k.width) {
+      const int64_t block = o / k.channels;
+      k.filters(packed + block * 25 * k.channels + o % k.channels, k.channels, flipped, u + c * s.ocp + o,
+                g.c * s.ocp);
+    }
+  }
+}
+
+// One image: its padded copy (borders already zero), then block by block of tile rows the input transform, the
+// 36 GEMMs and the output transform.
+void run_image(const Plan& s, const float* x, float* padded, float* v, float* m, float* y) {
+  const Conv2dGeometry& g = s.g;
+  const ConvWinogradKernel& k = s.kernel;
+  const int64_t first_col = std::max<int64_t>(0, -g.pad_left);
+  const int64_t end_col = std::min<int64_t>(g.w, s.row_stride - g.pad_left);
+  for (int64_t c = 0; c < g.c; ++c) {
+    for (int64_t i = 0; i < g.h; ++i) {
+      const int64_t pr = i + g.pad_top;
+      if (pr < 0 || pr >= s.padded_rows) continue;
+      // Column j lands at padded column pc = j + pad_left: even ones in the first half, odd ones in the second.
+      const float* src = x + (c * g.h + i) * g.w + first_col;
+      float* row = padded + c * s.padded_plane + pr * s.row_stride;
+      const int64_t pc = first_col + g.pad_left;
+      float* at_pc = row + (pc & 1) * s.half + (pc >> 1);
+      float* after_pc = row + ((pc + 1) & 1) * s.half + ((pc + 1) >> 1);
+      k.split_row(src, end_col - first_col, at_pc, after_pc);
+    }
+  }
+  const int64_t plane = g.oh * g.ow;
+  for (int64_t ty0 = 0; ty0 < s.tiles_y; ty0 += s.block_rows) {
+    const int64_t rows = std::min(s.block_rows, s.tiles_y - ty0);
+    const int64_t tiles = rows * s.tiles_x;
+    WinogradInputArgs in{};
+    in.row_stride = s.row_stride;
+    in.half = s.half;
+    in.tiles = s.tiles_x;
+    in.xi_stride = g.c * s.block_tiles;
+    for (int64_t c = 0; c < g.c; ++c) {
+      for (int64_t r = 0; r < rows; ++r) {
+        in.rows = padded + c * s.padded_plane + 2 * (ty0 + r) * s.row_stride;
+        in.v = v + c * s.block_tiles + r * s.tiles_x;
+        k.input_row(in);
+      }
+    }
+    WinogradGemmArgs mm{};
+    mm.depth = g.c;
+    mm.v_stride = s.block_tiles;
+    mm.u_stride = s.ocp;
+    mm.m_stride = s.ocp;
+    mm.tiles = tiles;
+    for (int64_t xi = 0; xi < kXi; ++xi) {
+      for (int64_t o = 0; o < s.ocp; o += k.channels) {
+        mm.v = v + xi * g.c * s.block_tiles;
+        mm.u = s.u + xi * g.c * s.ocp + o;
+        mm.m = m + xi * s.block_tiles * s.ocp + o;
+        k.gemm(mm);
+      }
+    }
+    WinogradOutputArgs out{};
+    out.xi_stride = s.block_tiles * s.ocp;
+    out.m_stride = s.ocp;
+    out.tiles = s.tiles_x;
+    out.ow = g.ow;
+    out.y_row = g.ow;
+    out.plane = plane;
+    out.relu = s.relu;
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t oy = 2 * (ty0 + r);
+      out.rows = std::min<int64_t>(2, g.oh - oy);
+      for (int64_t o = 0; o < g.oc; o += k.width) {
+        out.m = m + r * s.tiles_x * s.ocp + o;
+        out.y = y + o * plane + oy * g.ow;
+        out.channels = std::min(k.width, g.oc - o);
+        out.bias = s.bias != nullptr ? s.bias + o : nullptr;
+        k.output_row(out);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+bool winograd_fits(const Conv2dGeometry& g) {
+  return g.kh == 5 && g.kw == 5 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1 &&
+         g.pad_top >= 0 && g.pad_left >= 0 && g.oh >= 1 && g.ow >= 1;
+}
+
+namespace {
+
+// What the Winograd path needs to pay off, on any tier (measured on the 2-core VM, 1 thread, batch 64, interleaved
+// with the direct path in one process, /tmp harness; speed-up = direct time / Winograd time):
+// - at least 16 input channels: the transforms cost per channel what the GEMM saves per channel pair.
+//   C -> OC at 28x28: 1 -> 32 0.33x, 4 -> 32 0.73x, 8 -> 32 0.92x, 16 -> 32 1.18x;
+// - no more input than output channels: the input transform (tiles along the lanes, 7 of 16 used on 14-wide
+//   rows) costs several times the output transform's per channel. 32 -> 64 at 14x14 (the reference network's
+//   conv2) 1.45x, 64 -> 64 at 56x56 1.79x, but 64 -> 32 at 14x14 (conv2's data gradient) 1.00x;
+// - whole images per thread: a thread each image. Batch 1 on 2 threads ran 0.78x (one thread idle).
+bool winograd_pays(const Conv2dGeometry& g, int threads) {
+  return winograd_fits(g) && g.c >= 16 && g.oc >= g.c && g.n >= threads;
+}
+
+}  // namespace
+
+#if defined(CNN_HAVE_AVX512)
+// 7 x 64 where the output channels are a multiple of 64 (no padded channels), else 14 x 32.
+const ConvWinogradKernel* conv_winograd_choice_avx512(const Conv2dGeometry& g, int threads) {
+  if (!winograd_pays(g, threads)) return nullptr;
+  return g.oc % 64 == 0 ? &conv_winograd_kernel_avx512_7x64() : &conv_winograd_kernel_avx512_14x32();
+}
+#endif
+
+#if defined(CNN_HAVE_AVX2)
+const ConvWinogradKernel* conv_winograd_choice_avx2(const Conv2dGeometry& g, int threads) {
+  return winograd_pays(g, threads) ? &conv_winograd_kernel_avx2_6x16() : nullptr;
+}
+#endif
+
+void conv2d_forward_winograd(const ConvWinogradKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
+                             const float* x, const float* w, bool flipped, const float* bias, bool relu, float* y) {
+  if (g.n <= 0 || g.oc <= 0) return;
+  const int64_t tiles_x = (g.ow + 1) / 2;
+  const int64_t tiles_y = (g.oh + 1) / 2;
+  const int64_t half = tiles_x + 2;
+  const int64_t ocp = round_up(g.oc, kernel.channels);
+  const int64_t per_row = kXi * tiles_x * (g.c + ocp);
+  const int64_t block_rows = std::clamp<int64_t>(kBlockFloats / std::max<int64_t>(per_row, 1), 1, tiles_y);
+  Plan s{kernel, g, tiles_x, tiles_y, half, 2 * half, 2 * tiles_y + 4, (2 * tiles_y + 4) * 2 * half, ocp,
+         block_rows, round_up(block_rows * tiles_x, kernel.tiles), nullptr, bias, relu};
+
+  // The padded image has room for the input transform's last vector loads past its last row.
+  const int64_t padded_floats = round_up(g.c * s.padded_plane + kernel.width + 2, 16);
+  const int64_t v_floats = round_up(kXi * g.c * s.block_tiles, 16);
+  const int64_t m_floats = round_up(kXi * s.block_tiles * ocp, 16);  // also the weight packing's 25 * ocp
+  const int64_t per_thread = padded_floats + v_floats + m_floats;
+  const int64_t u_floats = round_up(kXi * g.c * ocp, 16);
+  const int threads = static_cast<int>(std::clamp<int64_t>(ctx.threads.load(), 1, g.n));
+  Scratch scratch(ctx.scratch(static_cast<size_t>(u_floats + threads * per_thread)));
+  float* u = scratch.data();
+  s.u = u;
+  const int64_t image_size = g.c * g.h * g.w;
+  const int64_t out_size = g.oc * g.oh * g.ow;
+
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+    const int part = omp_get_thread_num();
+    const int parts = omp_get_num_threads();
+    float* padded = u + u_floats + part * per_thread;
+    float* v = padded + padded_floats;
+    float* m = v + v_floats;
+    const int64_t share = (g.c + parts - 1) / parts;
+    transform_weights(s, w, flipped, std::min(g.c, part * share), std::min(g.c, (part + 1) * share), m, u);
+    std::memset(padded, 0, static_cast<size_t>(per_thread) * sizeof(float));
+#pragma omp barrier
+    // Images as threads come free: a core of a shared machine may run slower for a while.
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t n = 0; n < g.n; ++n) run_image(s, x + n * image_size, padded, v, m, y + n * out_size);
+  }
+}
+
+}  // namespace cnn
