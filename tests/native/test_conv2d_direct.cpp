@@ -24,6 +24,7 @@
 #include "direct_tiers.h"
 #include "core/context.h"
 #include "kernels/gemm/conv_direct.h"
+#include "kernels/gemm/conv_winograd.h"
 #include "kernels/kernels.h"
 #include "test_util.h"
 
@@ -50,6 +51,7 @@ struct TierTable {
   const cnn::ConvDirectKernel* (*choose)(const cnn::Conv2dGeometry& g, int threads);
   const cnn::ConvDirectKernel* (*choose_data)(const cnn::Conv2dGeometry& g, int threads);
   const cnn::ConvDirectKernel* (*choose_filter)(const cnn::Conv2dGeometry& g, int threads);
+  const cnn::ConvWinogradKernel* (*choose_winograd)(const cnn::Conv2dGeometry& g, int threads);
   cnn::Conv2dForwardFn forward, forward_relu;
   cnn::Conv2dBackwardDataFn backward_data;
   cnn::Conv2dBackwardFilterFn backward_filter;
@@ -60,14 +62,14 @@ std::vector<TierTable> tier_tables() {
 #if defined(CNN_HAVE_AVX2)
   tiers.push_back({"AVX2", cnn::kernel_table("avx2"), {&cnn::conv_direct_kernel_avx2_6x16()},
                    cnn::conv_direct_choice_avx2, cnn::conv_data_choice_avx2, cnn::conv_filter_choice_avx2,
-                   cnn::conv2d_forward_avx2,
+                   cnn::conv_winograd_choice_avx2, cnn::conv2d_forward_avx2,
                    cnn::conv2d_forward_relu_avx2, cnn::conv2d_backward_data_avx2, cnn::conv2d_backward_filter_avx2});
 #endif
 #if defined(CNN_HAVE_AVX512)
   tiers.push_back({"AVX-512", cnn::kernel_table("avx512"),
                    {&cnn::conv_direct_kernel_avx512_7x64(), &cnn::conv_direct_kernel_avx512_14x32()},
                    cnn::conv_direct_choice_avx512, cnn::conv_data_choice_avx512, cnn::conv_filter_choice_avx512,
-                   cnn::conv2d_forward_avx512,
+                   cnn::conv_winograd_choice_avx512, cnn::conv2d_forward_avx512,
                    cnn::conv2d_forward_relu_avx512, cnn::conv2d_backward_data_avx512,
                    cnn::conv2d_backward_filter_avx512});
 #endif
@@ -349,8 +351,8 @@ TEST(Conv2dDirect, BackwardDataGeometry) {
       geometry(ConvCase{1, 3, 9, 9, 4, 3, 3, {2, 1, 1, 1, 1, 1, 1, 1}, false})));
   EXPECT_FALSE(cnn::conv_backward_data_as_forward(
       geometry(ConvCase{1, 3, 9, 9, 4, 3, 3, {1, 1, 3, 3, 0, 0, 1, 1}, false})));
-  // Each table's data gradient for L2 is bit for bit what its tier's data-gradient choice says: the direct kernel
-  // it picks for the equivalent forward convolution, or the GEMM + col2im path.
+  // Each table's data gradient for L2 is bit for bit what its tier's choices say: the Winograd kernel (flipped) or
+  // the direct kernel they pick for the equivalent forward convolution, or the GEMM + col2im path.
   ContextPtr ctx = make_context(2);
   std::mt19937 rng(91);
   const std::vector<float> w = random_vector(static_cast<size_t>(64 * 32 * 25), rng);
@@ -358,7 +360,9 @@ TEST(Conv2dDirect, BackwardDataGeometry) {
   std::vector<float> table(static_cast<size_t>(8 * 32 * 14 * 14)), expected(table.size());
   for (const TierTable& tier : runnable(tier_tables())) {
     tier.table->conv2d_backward_data(*ctx, l2, w.data(), dy.data(), table.data());
-    if (const cnn::ConvDirectKernel* k = tier.choose_data(*t, ctx->threads.load())) {
+    if (const cnn::ConvWinogradKernel* wk = tier.choose_winograd(*t, ctx->threads.load())) {
+      cnn::conv2d_forward_winograd(*wk, *ctx, *t, dy.data(), w.data(), true, nullptr, false, expected.data());
+    } else if (const cnn::ConvDirectKernel* k = tier.choose_data(*t, ctx->threads.load())) {
       cnn::conv2d_backward_data_direct(*k, *ctx, l2, w.data(), dy.data(), expected.data());
     } else {
       cnn::conv2d_backward_data_gemm(*ctx, l2, w.data(), dy.data(), expected.data());

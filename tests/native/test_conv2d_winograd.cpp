@@ -236,7 +236,9 @@ TEST(Conv2dWinograd, TablesChooseByShape) {
     EXPECT_NE(t.choose(with([](auto& g) { g.n = 1; }), 1), nullptr) << t.name << ": one image, one thread";
     EXPECT_EQ(t.choose(with([](auto& g) { g.n = 1; }), 2), nullptr) << t.name << ": one image, two threads";
     EXPECT_EQ(t.choose(with([](auto& g) { g.c = 8; }), 2), nullptr) << t.name << ": 8 input channels";
-    EXPECT_EQ(t.choose(with([](auto& g) { std::swap(g.c, g.oc); }), 2), nullptr) << t.name << ": 64 -> 32";
+    EXPECT_NE(t.choose(with([](auto& g) { std::swap(g.c, g.oc); }), 2), nullptr) << t.name << ": 64 -> 32";
+    EXPECT_EQ(t.choose(with([](auto& g) { g.h = g.w = g.oh = g.ow = 7; }), 2), nullptr) << t.name << ": 7x7";
+    EXPECT_NE(t.choose(with([](auto& g) { g.h = g.w = g.oh = g.ow = 15; }), 2), nullptr) << t.name << ": 15x15";
     EXPECT_EQ(t.choose(with([](auto& g) { g.kh = g.kw = 3; }), 2), nullptr) << t.name << ": 3x3";
     EXPECT_EQ(t.choose(with([](auto& g) { g.stride_w = 2; }), 2), nullptr) << t.name << ": stride 2";
     EXPECT_EQ(t.choose(with([](auto& g) { g.dilation_h = 2; }), 2), nullptr) << t.name << ": dilation 2";

@@ -10,7 +10,7 @@ namespace cnn {
 namespace {
 
 constexpr ConvWinogradKernel kAvx2_6x16{"conv_winograd_avx2_6x16", 8, 6, 16, sgemm_pack_transposed_avx2,
-                                        winograd::filters, winograd::split_row, winograd::input_row,
+                                        winograd::filters, winograd::to_hwc, winograd::input_tiles,
                                         winograd::gemm<6, 2>, winograd::output_row};
 
 }  // namespace

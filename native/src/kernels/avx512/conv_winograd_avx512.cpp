@@ -10,10 +10,10 @@ namespace cnn {
 namespace {
 
 constexpr ConvWinogradKernel kAvx512_7x64{"conv_winograd_avx512_7x64", 16, 7, 64, sgemm_pack_transposed_avx512,
-                                          winograd::filters, winograd::split_row, winograd::input_row,
+                                          winograd::filters, winograd::to_hwc, winograd::input_tiles,
                                           winograd::gemm<7, 4>, winograd::output_row};
 constexpr ConvWinogradKernel kAvx512_14x32{"conv_winograd_avx512_14x32", 16, 14, 32, sgemm_pack_transposed_avx512,
-                                           winograd::filters, winograd::split_row, winograd::input_row,
+                                           winograd::filters, winograd::to_hwc, winograd::input_tiles,
                                            winograd::gemm<14, 2>, winograd::output_row};
 
 }  // namespace

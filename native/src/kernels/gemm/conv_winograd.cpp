@@ -1,11 +1,12 @@
-// The Winograd F(2x2, 5x5) convolution's portable half (kernels/gemm/conv_winograd.h): the filter transform, the
-// padded image with its columns split into even and odd halves, the blocks of tile rows and the threads. The
+// The Winograd F(2x2, 5x5) convolution's portable half (kernels/gemm/conv_winograd.h): the filter transform's
+// packing, the padded image (HWC, so the input transform runs along channels), the blocks of tile rows and the
+// threads. The
 // transforms of the image and the output, and the 36 GEMMs, are the tier's (kernels/simd/winograd_tiles.inc).
 // Layout: x [n,c,h,w] NCHW, w [oc,c,5,5] OIHW, bias [oc] or null, y [n,oc,oh,ow].
 // Reference kernel: conv2d_forward_ref (kernels/ref/conv2d_ref.cpp).
 //
-// Per image: V[xi][c][t] (36 x C x tiles) and M[xi][t][o] (36 x tiles x OC) for a block of tile rows sized to
-// stay in L2 (kBlockFloats), U[xi][c][o] for the whole call. Threads take whole images, so every output is
+// Per image: a padded HWC copy, V[xi][t][c] (36 x tiles x C) and M[xi][t][o] (36 x tiles x OC) for a block of
+// tile rows sized to stay in L2 (kBlockFloats), U[xi][c][o] for the whole call. Threads take whole images, so every output is
 // computed the same way whatever the thread count.
 #include "kernels/gemm/conv_winograd.h"
 
@@ -31,10 +32,9 @@ struct Plan {
   const ConvWinogradKernel& kernel;
   const Conv2dGeometry& g;
   int64_t tiles_x, tiles_y;
-  int64_t half;          // even (and odd) columns per padded row
-  int64_t row_stride;    // 2 * half
+  int64_t cp;            // input channels rounded up to the vector width: floats per padded pixel
   int64_t padded_rows;   // 2 * tiles_y + 4
-  int64_t padded_plane;  // padded_rows * row_stride
+  int64_t padded_cols;   // 2 * tiles_x + 4
   int64_t ocp;           // output channels rounded up to the GEMM tile's
   int64_t block_rows;    // tile rows per block
   int64_t block_tiles;   // block_rows * tiles_x rounded up to the GEMM tile's tiles
@@ -63,24 +63,20 @@ void transform_weights(const Plan& s, const float* w, bool flipped, int64_t c_be
   }
 }
 
-// One image: its padded copy (borders already zero), then block by block of tile rows the input transform, the
+// One image: its padded HWC copy (borders already zero), then block by block of tile rows the input transform, the
 // 36 GEMMs and the output transform.
 void run_image(const Plan& s, const float* x, float* padded, float* v, float* m, float* y) {
   const Conv2dGeometry& g = s.g;
   const ConvWinogradKernel& k = s.kernel;
   const int64_t first_col = std::max<int64_t>(0, -g.pad_left);
-  const int64_t end_col = std::min<int64_t>(g.w, s.row_stride - g.pad_left);
-  for (int64_t c = 0; c < g.c; ++c) {
-    for (int64_t i = 0; i < g.h; ++i) {
-      const int64_t pr = i + g.pad_top;
-      if (pr < 0 || pr >= s.padded_rows) continue;
-      // Column j lands at padded column pc = j + pad_left: even ones in the first half, odd ones in the second.
-      const float* src = x + (c * g.h + i) * g.w + first_col;
-      float* row = padded + c * s.padded_plane + pr * s.row_stride;
-      const int64_t pc = first_col + g.pad_left;
-      float* at_pc = row + (pc & 1) * s.half + (pc >> 1);
-      float* after_pc = row + ((pc + 1) & 1) * s.half + ((pc + 1) >> 1);
-      k.split_row(src, end_col - first_col, at_pc, after_pc);
+  const int64_t end_col = std::min<int64_t>(g.w, s.padded_cols - g.pad_left);
+  const int64_t row_stride = s.padded_cols * s.cp;
+  for (int64_t i = 0; i < g.h; ++i) {
+    const int64_t pr = i + g.pad_top;
+    if (pr < 0 || pr >= s.padded_rows) continue;
+    if (end_col > first_col) {
+      k.to_hwc(x + i * g.w + first_col, g.h * g.w, g.c, end_col - first_col,
+               padded + pr * row_stride + (first_col + g.pad_left) * s.cp, s.cp);
     }
   }
   const int64_t plane = g.oh * g.ow;
@@ -88,26 +84,24 @@ void run_image(const Plan& s, const float* x, float* padded, float* v, float* m,
     const int64_t rows = std::min(s.block_rows, s.tiles_y - ty0);
     const int64_t tiles = rows * s.tiles_x;
     WinogradInputArgs in{};
-    in.row_stride = s.row_stride;
-    in.half = s.half;
+    in.row_stride = row_stride;
+    in.channels = s.cp;
     in.tiles = s.tiles_x;
-    in.xi_stride = g.c * s.block_tiles;
-    for (int64_t c = 0; c < g.c; ++c) {
-      for (int64_t r = 0; r < rows; ++r) {
-        in.rows = padded + c * s.padded_plane + 2 * (ty0 + r) * s.row_stride;
-        in.v = v + c * s.block_tiles + r * s.tiles_x;
-        k.input_row(in);
-      }
+    in.xi_stride = s.block_tiles * s.cp;
+    for (int64_t r = 0; r < rows; ++r) {
+      in.image = padded + 2 * (ty0 + r) * row_stride;
+      in.v = v + r * s.tiles_x * s.cp;
+      k.input_tiles(in);
     }
     WinogradGemmArgs mm{};
     mm.depth = g.c;
-    mm.v_stride = s.block_tiles;
+    mm.v_stride = s.cp;
     mm.u_stride = s.ocp;
     mm.m_stride = s.ocp;
     mm.tiles = tiles;
     for (int64_t xi = 0; xi < kXi; ++xi) {
       for (int64_t o = 0; o < s.ocp; o += k.channels) {
-        mm.v = v + xi * g.c * s.block_tiles;
+        mm.v = v + xi * s.block_tiles * s.cp;
         mm.u = s.u + xi * g.c * s.ocp + o;
         mm.m = m + xi * s.block_tiles * s.ocp + o;
         k.gemm(mm);
@@ -144,16 +138,19 @@ bool winograd_fits(const Conv2dGeometry& g) {
 
 namespace {
 
-// What the Winograd path needs to pay off, on any tier (measured on the 2-core VM, 1 thread, batch 64, interleaved
-// with the direct path in one process, /tmp harness; speed-up = direct time / Winograd time):
+// What the Winograd path needs to pay off, on either tier (measured on the 2-core VM, batch 64 unless said, the
+// Winograd kernel interleaved with the direct one (the GEMM path where the tier has no direct tile for the shape)
+// in one process, /tmp harness, medians of 20 pairs of per-call thread CPU times; speed-up = direct / Winograd):
 // - at least 16 input channels: the transforms cost per channel what the GEMM saves per channel pair.
-//   C -> OC at 28x28: 1 -> 32 0.33x, 4 -> 32 0.73x, 8 -> 32 0.92x, 16 -> 32 1.18x;
-// - no more input than output channels: the input transform (tiles along the lanes, 7 of 16 used on 14-wide
-//   rows) costs several times the output transform's per channel. 32 -> 64 at 14x14 (the reference network's
-//   conv2) 1.45x, 64 -> 64 at 56x56 1.79x, but 64 -> 32 at 14x14 (conv2's data gradient) 1.00x;
+//   AVX-512, C -> OC at 28x28: 8 -> 32 0.81x, 16 -> 32 1.21x;
+// - at least 32 tiles (2x2 outputs) per image: at 7x7 (16 tiles, 21 computed by 7-tile GEMM rows) AVX-512 ran
+//   128 -> 128 at 0.94x (AVX2 1.12x);
 // - whole images per thread: a thread each image. Batch 1 on 2 threads ran 0.78x (one thread idle).
+// Where it runs: the reference network's conv2 (32 -> 64, 14x14) 1.65x (AVX-512, 1 thread), 1.70x (2 threads),
+// 1.32x (AVX2, against its GEMM path), batch 1 1.28x, batch 4 1.58x; its data gradient (64 -> 32) 1.44x, 1.39x
+// and 1.71x; 64 -> 64 at 56x56 (batch 8) 1.72x and 1.88x; 64 -> 16 at 14x14 1.81x.
 bool winograd_pays(const Conv2dGeometry& g, int threads) {
-  return winograd_fits(g) && g.c >= 16 && g.oc >= g.c && g.n >= threads;
+  return winograd_fits(g) && g.c >= 16 && g.n >= threads && ((g.oh + 1) / 2) * ((g.ow + 1) / 2) >= 32;
 }
 
 }  // namespace
@@ -177,17 +174,17 @@ void conv2d_forward_winograd(const ConvWinogradKernel& kernel, cnn_context& ctx,
   if (g.n <= 0 || g.oc <= 0) return;
   const int64_t tiles_x = (g.ow + 1) / 2;
   const int64_t tiles_y = (g.oh + 1) / 2;
-  const int64_t half = tiles_x + 2;
+  const int64_t cp = round_up(g.c, kernel.width);
   const int64_t ocp = round_up(g.oc, kernel.channels);
-  const int64_t per_row = kXi * tiles_x * (g.c + ocp);
+  const int64_t per_row = kXi * tiles_x * (cp + ocp);
   const int64_t block_rows = std::clamp<int64_t>(kBlockFloats / std::max<int64_t>(per_row, 1), 1, tiles_y);
-  Plan s{kernel, g, tiles_x, tiles_y, half, 2 * half, 2 * tiles_y + 4, (2 * tiles_y + 4) * 2 * half, ocp,
-         block_rows, round_up(block_rows * tiles_x, kernel.tiles), nullptr, bias, relu};
+  const int64_t block_tiles = round_up(block_rows * tiles_x, kernel.tiles);
+  Plan s{kernel, g, tiles_x, tiles_y, cp, 2 * tiles_y + 4, 2 * tiles_x + 4, ocp, block_rows, block_tiles,
+         nullptr, bias, relu};
 
-  // The padded image has room for the input transform's last vector loads past its last row.
-  const int64_t padded_floats = round_up(g.c * s.padded_plane + kernel.width + 2, 16);
-  const int64_t v_floats = round_up(kXi * g.c * s.block_tiles, 16);
-  const int64_t m_floats = round_up(kXi * s.block_tiles * ocp, 16);  // also the weight packing's 25 * ocp
+  const int64_t padded_floats = round_up(s.padded_rows * s.padded_cols * cp, 16);
+  const int64_t v_floats = round_up(kXi * block_tiles * cp, 16);
+  const int64_t m_floats = round_up(kXi * block_tiles * ocp, 16);  // also the weight packing's 25 * ocp
   const int64_t per_thread = padded_floats + v_floats + m_floats;
   const int64_t u_floats = round_up(kXi * g.c * ocp, 16);
   const int threads = static_cast<int>(std::clamp<int64_t>(ctx.threads.load(), 1, g.n));

@@ -22,22 +22,22 @@
 
 namespace cnn {
 
-// Transforms one row of tiles of one channel: the 6 padded rows from `rows` (row_stride floats apart), each
-// stored with its even columns first (`half` of them) and then its odd ones, so the six columns a tile reads are
-// six plain vector loads for a run of tiles. Writes V[xi][t] = (B^T d B)[xi / 6][xi % 6] for the row's `tiles`
-// tiles at v + xi * xi_stride + t.
+// Transforms `tiles` consecutive tiles of one tile row, all channels: the padded image is HWC, `channels` floats
+// (the input channels rounded up to the vector width, zero past them) per padded pixel, `row_stride` floats per
+// padded row, `image` at the first tile's window corner. Writes V[xi][t][c] = (B^T d B)[xi / 6][xi % 6] of
+// channel c at v + xi * xi_stride + t * channels + c.
 struct WinogradInputArgs {
-  const float* rows;
+  const float* image;
   int64_t row_stride;
-  int64_t half;
+  int64_t channels;
   int64_t tiles;
   float* v;
   int64_t xi_stride;
 };
 
-// One of the 36 GEMMs for one block of `channels` output channels (the kernel's): m[t][o] = sum over c < depth of
-// v[c * v_stride + t] * u[c * u_stride + o], for the tiles t < tiles rounded up to the kernel's tile count (v and
-// m must have room), o < channels.
+// One of the 36 GEMMs for one block of `channels` output channels (the kernel's): m[t * m_stride + o] = sum over
+// c < depth of v[t * v_stride + c] * u[c * u_stride + o], for the tiles t < tiles rounded up to the kernel's tile
+// count (v and m must have room), o < channels.
 struct WinogradGemmArgs {
   int64_t depth;
   const float* v;
@@ -77,9 +77,11 @@ struct ConvWinogradKernel {
   // One vector of filters: u[xi * xi_stride + lane] = (G f G^T)[xi / 6][xi % 6] for f's tap t (ky * 5 + kx) at
   // f + t * tap_stride (at f + (24 - t) * tap_stride when reversed: the flipped filters of a data gradient).
   void (*filters)(const float* f, int64_t tap_stride, bool reversed, float* u, int64_t xi_stride);
-  // One padded row: even[i] = src[2 i], odd[i] = src[2 i + 1], for the indexes below count.
-  void (*split_row)(const float* src, int64_t count, float* even, float* odd);
-  void (*input_row)(const WinogradInputArgs& args);
+  // One padded image row in HWC: dst[j * pixel_stride + c] = src[c * channel_stride + j] for c < channels,
+  // j < count.
+  void (*to_hwc)(const float* src, int64_t channel_stride, int64_t channels, int64_t count, float* dst,
+                 int64_t pixel_stride);
+  void (*input_tiles)(const WinogradInputArgs& args);
   void (*gemm)(const WinogradGemmArgs& args);
   void (*output_row)(const WinogradOutputArgs& args);
 };
