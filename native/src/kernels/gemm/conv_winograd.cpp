@@ -6,8 +6,8 @@
 // Reference kernel: conv2d_forward_ref (kernels/ref/conv2d_ref.cpp).
 //
 // Per image: a padded HWC copy, V[xi][t][c] (36 x tiles x C) and M[xi][t][o] (36 x tiles x OC) for a block of
-// tile rows sized to stay in L2 (kBlockFloats), U[xi][c][o] for the whole call. Threads take whole images, so every output is
-// computed the same way whatever the thread count.
+// tile rows sized to stay in L2 (kBlockFloats), U[xi][c][o] for the whole call. Threads take whole images, so
+// every output is computed the same way whatever the thread count.
 #include "kernels/gemm/conv_winograd.h"
 
 #include <omp.h>
