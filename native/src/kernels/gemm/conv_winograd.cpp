@@ -33,8 +33,8 @@ struct Plan {
   const Conv2dGeometry& g;
   int64_t tiles_x, tiles_y;
   int64_t cp;            // input channels rounded up to the vector width: floats per padded pixel
-  int64_t padded_rows;   // 2 * tiles_y + 4
-  int64_t padded_cols;   // 2 * tiles_x + 4
+  int64_t padded_rows;   // m * (tiles_y - 1) + 6: the last tile row's windows
+  int64_t padded_cols;   // m * (tiles_x - 1) + 6
   int64_t ocp;           // output channels rounded up to the GEMM tile's
   int64_t block_rows;    // tile rows per block
   int64_t block_tiles;   // block_rows * tiles_x rounded up to the GEMM tile's tiles
@@ -51,13 +51,14 @@ void transform_weights(const Plan& s, const float* w, bool flipped, int64_t c_be
   const Conv2dGeometry& g = s.g;
   const ConvWinogradKernel& k = s.kernel;
   for (int64_t c = c_begin; c < c_end; ++c) {
-    // Output channel o's 25 taps: w[o][c] (OIHW), or w[c][o] flipped (the data gradient's weights, [C, OC]).
-    const float* src = flipped ? w + c * g.oc * 25 : w + c * 25;
-    const int64_t ld = flipped ? 25 : g.c * 25;
-    pack_rows_transposed(k.pack, k.channels, src, ld, g.oc, 25, packed);
+    // Output channel o's taps: w[o][c] (OIHW), or w[c][o] flipped (the data gradient's weights, [C, OC]).
+    const int64_t taps = k.r * k.r;
+    const float* src = flipped ? w + c * g.oc * taps : w + c * taps;
+    const int64_t ld = flipped ? taps : g.c * taps;
+    pack_rows_transposed(k.pack, k.channels, src, ld, g.oc, taps, packed);
     for (int64_t o = 0; o < s.ocp; o += k.width) {
       const int64_t block = o / k.channels;
-      k.filters(packed + block * 25 * k.channels + o % k.channels, k.channels, flipped, u + c * s.ocp + o,
+      k.filters(packed + block * taps * k.channels + o % k.channels, k.channels, flipped, u + c * s.ocp + o,
                 g.c * s.ocp);
     }
   }
@@ -89,7 +90,7 @@ void run_image(const Plan& s, const float* x, float* padded, float* v, float* m,
     in.tiles = s.tiles_x;
     in.xi_stride = s.block_tiles * s.cp;
     for (int64_t r = 0; r < rows; ++r) {
-      in.image = padded + 2 * (ty0 + r) * row_stride;
+      in.image = padded + k.m * (ty0 + r) * row_stride;
       in.v = v + r * s.tiles_x * s.cp;
       k.input_tiles(in);
     }
@@ -116,8 +117,8 @@ void run_image(const Plan& s, const float* x, float* padded, float* v, float* m,
     out.plane = plane;
     out.relu = s.relu;
     for (int64_t r = 0; r < rows; ++r) {
-      const int64_t oy = 2 * (ty0 + r);
-      out.rows = std::min<int64_t>(2, g.oh - oy);
+      const int64_t oy = k.m * (ty0 + r);
+      out.rows = std::min<int64_t>(k.m, g.oh - oy);
       for (int64_t o = 0; o < g.oc; o += k.width) {
         out.m = m + r * s.tiles_x * s.ocp + o;
         out.y = y + o * plane + oy * g.ow;
@@ -132,8 +133,8 @@ void run_image(const Plan& s, const float* x, float* padded, float* v, float* m,
 }  // namespace
 
 bool winograd_fits(const Conv2dGeometry& g) {
-  return g.kh == 5 && g.kw == 5 && g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1 &&
-         g.pad_top >= 0 && g.pad_left >= 0 && g.oh >= 1 && g.ow >= 1;
+  return ((g.kh == 5 && g.kw == 5) || (g.kh == 3 && g.kw == 3)) && g.stride_h == 1 && g.stride_w == 1 &&
+         g.dilation_h == 1 && g.dilation_w == 1 && g.pad_top >= 0 && g.pad_left >= 0 && g.oh >= 1 && g.ow >= 1;
 }
 
 namespace {
@@ -142,15 +143,19 @@ namespace {
 // Winograd kernel interleaved with the direct one (the GEMM path where the tier has no direct tile for the shape)
 // in one process, /tmp harness, medians of 20 pairs of per-call thread CPU times; speed-up = direct / Winograd):
 // - at least 16 input channels: the transforms cost per channel what the GEMM saves per channel pair.
-//   AVX-512, C -> OC at 28x28: 8 -> 32 0.81x, 16 -> 32 1.21x;
-// - at least 32 tiles (2x2 outputs) per image: at 7x7 (16 tiles, 21 computed by 7-tile GEMM rows) AVX-512 ran
-//   128 -> 128 at 0.94x (AVX2 1.12x);
+//   AVX-512, C -> OC at 28x28: 5x5 8 -> 32 0.81x, 16 -> 32 1.21x; 3x3 8 -> 32 0.87x, 16 -> 32 1.29x;
+// - enough tiles per image: 5x5 at 7x7 (16 tiles of 2x2, 21 computed by 7-tile GEMM rows) 128 -> 128 ran 0.94x
+//   (AVX2 1.12x), so 5x5 wants 32 tiles; 3x3 at 7x7 (4 tiles of 4x4) 0.75x, at 14x14 (16 tiles) 1.28-1.42x;
 // - whole images per thread: a thread each image. Batch 1 on 2 threads ran 0.78x (one thread idle).
-// Where it runs: the reference network's conv2 (32 -> 64, 14x14) 1.65x (AVX-512, 1 thread), 1.70x (2 threads),
-// 1.32x (AVX2, against its GEMM path), batch 1 1.28x, batch 4 1.58x; its data gradient (64 -> 32) 1.44x, 1.39x
-// and 1.71x; 64 -> 64 at 56x56 (batch 8) 1.72x and 1.88x; 64 -> 16 at 14x14 1.81x.
+// Where it runs: the reference network's conv2 (5x5, 32 -> 64, 14x14) 1.65x (AVX-512, 1 thread), 1.70x (2
+// threads), 1.32x (AVX2, against its GEMM path), batch 1 1.28x, batch 4 1.58x; its data gradient (64 -> 32) 1.44x,
+// 1.39x and 1.71x; 5x5 64 -> 64 at 56x56 (batch 8) 1.72x and 1.88x; the benchmark layer L3 (3x3, 64 -> 64, 56x56,
+// batch 8) 2.18-2.75x (1 thread), 2.23-2.60x (2 threads); 3x3 64 -> 64 at 28x28 2.28-2.40x.
 bool winograd_pays(const Conv2dGeometry& g, int threads) {
-  return winograd_fits(g) && g.c >= 16 && g.n >= threads && ((g.oh + 1) / 2) * ((g.ow + 1) / 2) >= 32;
+  if (!winograd_fits(g) || g.n < threads || g.c < 16) return false;
+  const int64_t m = g.kh == 5 ? 2 : 4;
+  const int64_t tiles = ((g.oh + m - 1) / m) * ((g.ow + m - 1) / m);
+  return g.kh == 5 ? tiles >= 32 : tiles >= 16;
 }
 
 }  // namespace
@@ -159,32 +164,34 @@ bool winograd_pays(const Conv2dGeometry& g, int threads) {
 // 7 x 64 where the output channels are a multiple of 64 (no padded channels), else 14 x 32.
 const ConvWinogradKernel* conv_winograd_choice_avx512(const Conv2dGeometry& g, int threads) {
   if (!winograd_pays(g, threads)) return nullptr;
+  if (g.kh == 3) return g.oc % 64 == 0 ? &conv_winograd3_kernel_avx512_7x64() : &conv_winograd3_kernel_avx512_14x32();
   return g.oc % 64 == 0 ? &conv_winograd_kernel_avx512_7x64() : &conv_winograd_kernel_avx512_14x32();
 }
 #endif
 
 #if defined(CNN_HAVE_AVX2)
 const ConvWinogradKernel* conv_winograd_choice_avx2(const Conv2dGeometry& g, int threads) {
-  return winograd_pays(g, threads) ? &conv_winograd_kernel_avx2_6x16() : nullptr;
+  if (!winograd_pays(g, threads)) return nullptr;
+  return g.kh == 3 ? &conv_winograd3_kernel_avx2_6x16() : &conv_winograd_kernel_avx2_6x16();
 }
 #endif
 
 void conv2d_forward_winograd(const ConvWinogradKernel& kernel, cnn_context& ctx, const Conv2dGeometry& g,
                              const float* x, const float* w, bool flipped, const float* bias, bool relu, float* y) {
   if (g.n <= 0 || g.oc <= 0) return;
-  const int64_t tiles_x = (g.ow + 1) / 2;
-  const int64_t tiles_y = (g.oh + 1) / 2;
+  const int64_t tiles_x = (g.ow + kernel.m - 1) / kernel.m;
+  const int64_t tiles_y = (g.oh + kernel.m - 1) / kernel.m;
   const int64_t cp = round_up(g.c, kernel.width);
   const int64_t ocp = round_up(g.oc, kernel.channels);
   const int64_t per_row = kXi * tiles_x * (cp + ocp);
   const int64_t block_rows = std::clamp<int64_t>(kBlockFloats / std::max<int64_t>(per_row, 1), 1, tiles_y);
   const int64_t block_tiles = round_up(block_rows * tiles_x, kernel.tiles);
-  Plan s{kernel, g, tiles_x, tiles_y, cp, 2 * tiles_y + 4, 2 * tiles_x + 4, ocp, block_rows, block_tiles,
-         nullptr, bias, relu};
+  Plan s{kernel,     g,           tiles_x, tiles_y, cp, kernel.m * (tiles_y - 1) + 6, kernel.m * (tiles_x - 1) + 6,
+         ocp,        block_rows,  block_tiles, nullptr, bias, relu};
 
   const int64_t padded_floats = round_up(s.padded_rows * s.padded_cols * cp, 16);
   const int64_t v_floats = round_up(kXi * block_tiles * cp, 16);
-  const int64_t m_floats = round_up(kXi * block_tiles * ocp, 16);  // also the weight packing's 25 * ocp
+  const int64_t m_floats = round_up(kXi * block_tiles * ocp, 16);  // also the weight packing's r * r * ocp
   const int64_t per_thread = padded_floats + v_floats + m_floats;
   const int64_t u_floats = round_up(kXi * g.c * ocp, 16);
   const int threads = static_cast<int>(std::clamp<int64_t>(ctx.threads.load(), 1, g.n));
