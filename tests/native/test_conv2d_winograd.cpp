@@ -255,6 +255,9 @@ TEST(Conv2dWinograd, TablesChooseByShape) {
     EXPECT_NE(t.choose(with([](auto& g) { g.n = 1; }), 1), nullptr) << t.name << ": one image, one thread";
     EXPECT_EQ(t.choose(with([](auto& g) { g.n = 1; }), 2), nullptr) << t.name << ": one image, two threads";
     EXPECT_EQ(t.choose(with([](auto& g) { g.c = 8; }), 2), nullptr) << t.name << ": 8 input channels";
+    EXPECT_EQ(t.choose(with([](auto& g) { g.oc = 8; }), 2), nullptr) << t.name << ": 8 output channels";
+    // L1's data gradient: a 32 -> 1 forward convolution.
+    EXPECT_EQ(t.choose(with([](auto& g) { g.oc = 1; g.h = g.w = g.oh = g.ow = 28; }), 2), nullptr) << t.name;
     EXPECT_NE(t.choose(with([](auto& g) { std::swap(g.c, g.oc); }), 2), nullptr) << t.name << ": 64 -> 32";
     EXPECT_EQ(t.choose(with([](auto& g) { g.h = g.w = g.oh = g.ow = 7; }), 2), nullptr) << t.name << ": 7x7";
     EXPECT_NE(t.choose(with([](auto& g) { g.h = g.w = g.oh = g.ow = 15; }), 2), nullptr) << t.name << ": 15x15";

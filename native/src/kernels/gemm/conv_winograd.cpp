@@ -146,13 +146,16 @@ namespace {
 //   AVX-512, C -> OC at 28x28: 5x5 8 -> 32 0.81x, 16 -> 32 1.21x; 3x3 8 -> 32 0.87x, 16 -> 32 1.29x;
 // - enough tiles per image: 5x5 at 7x7 (16 tiles of 2x2, 21 computed by 7-tile GEMM rows) 128 -> 128 ran 0.94x
 //   (AVX2 1.12x), so 5x5 wants 32 tiles; 3x3 at 7x7 (4 tiles of 4x4) 0.75x, at 14x14 (16 tiles) 1.28-1.42x;
+// - at least 16 output channels: the GEMM and the output transform run whole vectors of them. The data gradient of
+//   the benchmark layer L1 (a 32 -> 1 forward convolution, 28x28) ran 0.2x of oneDNN's plain layout (cnn_peer_bench)
+//   where the GEMM path runs 1.4-1.6x;
 // - whole images per thread: a thread each image. Batch 1 on 2 threads ran 0.78x (one thread idle).
 // Where it runs: the reference network's conv2 (5x5, 32 -> 64, 14x14) 1.65x (AVX-512, 1 thread), 1.70x (2
 // threads), 1.32x (AVX2, against its GEMM path), batch 1 1.28x, batch 4 1.58x; its data gradient (64 -> 32) 1.44x,
 // 1.39x and 1.71x; 5x5 64 -> 64 at 56x56 (batch 8) 1.72x and 1.88x; the benchmark layer L3 (3x3, 64 -> 64, 56x56,
 // batch 8) 2.18-2.75x (1 thread), 2.23-2.60x (2 threads); 3x3 64 -> 64 at 28x28 2.28-2.40x.
 bool winograd_pays(const Conv2dGeometry& g, int threads) {
-  if (!winograd_fits(g) || g.n < threads || g.c < 16) return false;
+  if (!winograd_fits(g) || g.n < threads || g.c < 16 || g.oc < 16) return false;
   const int64_t m = g.kh == 5 ? 2 : 4;
   const int64_t tiles = ((g.oh + m - 1) / m) * ((g.ow + m - 1) / m);
   return g.kh == 5 ? tiles >= 32 : tiles >= 16;
