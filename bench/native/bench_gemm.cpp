@@ -54,20 +54,31 @@ void set_gflops(benchmark::State& state, double flops_per_iteration, int64_t thr
                                                 benchmark::Counter::kIsRate);
 }
 
-void run_sgemm(benchmark::State& state, cnn::SgemmFn sgemm, int64_t n, int64_t threads, double peak) {
-  ContextPtr ctx = make_context(threads);
-  if (!ctx) {
-    state.SkipWithError(cnn_last_error_message());
-    return;
-  }
-  std::vector<float> a = random_vector(static_cast<size_t>(n * n), 1);
-  std::vector<float> b = random_vector(static_cast<size_t>(n * n), 2);
-  std::vector<float> c(static_cast<size_t>(n * n));
-  for (auto _ : state) {
+// One square SGEMM's context and operands (a and b random, c the product).
+struct SquareSgemm {
+  ContextPtr ctx;
+  int64_t n;
+  std::vector<float> a, b, c;
+  SquareSgemm(int64_t size, int64_t threads)
+      : ctx(make_context(threads)),
+        n(size),
+        a(random_vector(static_cast<size_t>(size * size), 1)),
+        b(random_vector(static_cast<size_t>(size * size), 2)),
+        c(static_cast<size_t>(size * size)) {}
+  void run(cnn::SgemmFn sgemm) {
     sgemm(*ctx, false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
+};
+
+void run_sgemm(benchmark::State& state, cnn::SgemmFn sgemm, int64_t n, int64_t threads, double peak) {
+  SquareSgemm m(n, threads);
+  if (!m.ctx) {
+    state.SkipWithError(cnn_last_error_message());
+    return;
+  }
+  for (auto _ : state) m.run(sgemm);
   set_gflops(state, 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n), threads, peak);
 }
 
@@ -79,14 +90,11 @@ void run_sgemm(benchmark::State& state, cnn::SgemmFn sgemm, int64_t n, int64_t t
 // milliseconds. The time Google Benchmark reports is the SGEMM's alone (manual time).
 void run_sgemm_peak_fraction(benchmark::State& state, cnn::SgemmFn sgemm, int64_t n) {
 #if defined(CNN_HAVE_AVX512)
-  ContextPtr ctx = make_context(1);
-  if (!ctx) {
+  SquareSgemm m(n, 1);
+  if (!m.ctx) {
     state.SkipWithError(cnn_last_error_message());
     return;
   }
-  std::vector<float> a = random_vector(static_cast<size_t>(n * n), 1);
-  std::vector<float> b = random_vector(static_cast<size_t>(n * n), 2);
-  std::vector<float> c(static_cast<size_t>(n * n));
   const double flops = 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
   double best_peak = 0.0;
   double best_sgemm = 0.0;
@@ -94,9 +102,7 @@ void run_sgemm_peak_fraction(benchmark::State& state, cnn::SgemmFn sgemm, int64_
   for (auto _ : state) {
     const double peak = cnn_bench_fma_peak_avx512_gflops(1'000'000);
     const auto t0 = std::chrono::steady_clock::now();
-    sgemm(*ctx, false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
-    benchmark::DoNotOptimize(c.data());
-    benchmark::ClobberMemory();
+    m.run(sgemm);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     state.SetIterationTime(seconds);
     const double rate = flops / seconds * 1e-9;

@@ -9,30 +9,10 @@ namespace cnn {
 
 namespace {
 
-constexpr ConvWinogradKernel kAvx2_6x16{"conv_winograd_avx2_6x16",
-                                        2,
-                                        5,
-                                        8,
-                                        6,
-                                        16,
-                                        sgemm_pack_transposed_avx2,
-                                        winograd::filters<5>,
-                                        winograd::to_hwc,
-                                        winograd::input_tiles<2>,
-                                        winograd::gemm<6, 2>,
-                                        winograd::output_row<2>};
-constexpr ConvWinogradKernel kAvx2_3_6x16{"conv_winograd3_avx2_6x16",
-                                          4,
-                                          3,
-                                          8,
-                                          6,
-                                          16,
-                                          sgemm_pack_transposed_avx2,
-                                          winograd::filters<3>,
-                                          winograd::to_hwc,
-                                          winograd::input_tiles<4>,
-                                          winograd::gemm<6, 2>,
-                                          winograd::output_row<4>};
+constexpr ConvWinogradKernel kAvx2_6x16 =
+    winograd::kernel<2, 5, 6, 2>("conv_winograd_avx2_6x16", sgemm_pack_transposed_avx2);
+constexpr ConvWinogradKernel kAvx2_3_6x16 =
+    winograd::kernel<4, 3, 6, 2>("conv_winograd3_avx2_6x16", sgemm_pack_transposed_avx2);
 
 }  // namespace
 

@@ -9,54 +9,14 @@ namespace cnn {
 
 namespace {
 
-constexpr ConvWinogradKernel kAvx512_7x64{"conv_winograd_avx512_7x64",
-                                          2,
-                                          5,
-                                          16,
-                                          7,
-                                          64,
-                                          sgemm_pack_transposed_avx512,
-                                          winograd::filters<5>,
-                                          winograd::to_hwc,
-                                          winograd::input_tiles<2>,
-                                          winograd::gemm<7, 4>,
-                                          winograd::output_row<2>};
-constexpr ConvWinogradKernel kAvx512_14x32{"conv_winograd_avx512_14x32",
-                                           2,
-                                           5,
-                                           16,
-                                           14,
-                                           32,
-                                           sgemm_pack_transposed_avx512,
-                                           winograd::filters<5>,
-                                           winograd::to_hwc,
-                                           winograd::input_tiles<2>,
-                                           winograd::gemm<14, 2>,
-                                           winograd::output_row<2>};
-constexpr ConvWinogradKernel kAvx512_3_7x64{"conv_winograd3_avx512_7x64",
-                                            4,
-                                            3,
-                                            16,
-                                            7,
-                                            64,
-                                            sgemm_pack_transposed_avx512,
-                                            winograd::filters<3>,
-                                            winograd::to_hwc,
-                                            winograd::input_tiles<4>,
-                                            winograd::gemm<7, 4>,
-                                            winograd::output_row<4>};
-constexpr ConvWinogradKernel kAvx512_3_14x32{"conv_winograd3_avx512_14x32",
-                                             4,
-                                             3,
-                                             16,
-                                             14,
-                                             32,
-                                             sgemm_pack_transposed_avx512,
-                                             winograd::filters<3>,
-                                             winograd::to_hwc,
-                                             winograd::input_tiles<4>,
-                                             winograd::gemm<14, 2>,
-                                             winograd::output_row<4>};
+constexpr ConvWinogradKernel kAvx512_7x64 =
+    winograd::kernel<2, 5, 7, 4>("conv_winograd_avx512_7x64", sgemm_pack_transposed_avx512);
+constexpr ConvWinogradKernel kAvx512_14x32 =
+    winograd::kernel<2, 5, 14, 2>("conv_winograd_avx512_14x32", sgemm_pack_transposed_avx512);
+constexpr ConvWinogradKernel kAvx512_3_7x64 =
+    winograd::kernel<4, 3, 7, 4>("conv_winograd3_avx512_7x64", sgemm_pack_transposed_avx512);
+constexpr ConvWinogradKernel kAvx512_3_14x32 =
+    winograd::kernel<4, 3, 14, 2>("conv_winograd3_avx512_14x32", sgemm_pack_transposed_avx512);
 
 }  // namespace
 
