@@ -268,6 +268,7 @@ TEST(Conv2dWinograd, TablesChooseByShape) {
     EXPECT_EQ(t.choose(with([](auto& g) { g.kh = g.kw = 7; }), 2), nullptr) << t.name << ": 7x7 filters";
     EXPECT_EQ(t.choose(with([](auto& g) { g.stride_w = 2; }), 2), nullptr) << t.name << ": stride 2";
     EXPECT_EQ(t.choose(with([](auto& g) { g.dilation_h = 2; }), 2), nullptr) << t.name << ": dilation 2";
+    EXPECT_EQ(t.choose(with([](auto& g) { g.h = g.w = g.oh = g.ow = 4096; }), 2), nullptr) << t.name << ": 4096^2";
   }
 #if defined(CNN_HAVE_AVX512)
   EXPECT_EQ(cnn::conv_winograd_choice_avx512(l2, 2), &cnn::conv_winograd_kernel_avx512_7x64());

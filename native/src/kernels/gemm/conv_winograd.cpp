@@ -149,7 +149,8 @@ namespace {
 // - at least 16 output channels: the GEMM and the output transform run whole vectors of them. The data gradient of
 //   the benchmark layer L1 (a 32 -> 1 forward convolution, 28x28) ran 0.2x of oneDNN's plain layout (cnn_peer_bench)
 //   where the GEMM path runs 1.4-1.6x;
-// - whole images per thread: a thread each image. Batch 1 on 2 threads ran 0.78x (one thread idle).
+// - whole images per thread: a thread each image. Batch 1 on 2 threads ran 0.78x (one thread idle);
+// - a padded image of at most 64M floats (its HWC copy is per thread).
 // Where it runs: the reference network's conv2 (5x5, 32 -> 64, 14x14) 1.65x (AVX-512, 1 thread), 1.70x (2
 // threads), 1.32x (AVX2, against its GEMM path), batch 1 1.28x, batch 4 1.58x; its data gradient (64 -> 32) 1.44x,
 // 1.39x and 1.71x; 5x5 64 -> 64 at 56x56 (batch 8) 1.72x and 1.88x; the benchmark layer L3 (3x3, 64 -> 64, 56x56,
@@ -157,7 +158,14 @@ namespace {
 bool winograd_pays(const Conv2dGeometry& g, int threads) {
   if (!winograd_fits(g) || g.n < threads || g.c < 16 || g.oc < 16) return false;
   const int64_t m = g.kh == 5 ? 2 : 4;
-  const int64_t tiles = ((g.oh + m - 1) / m) * ((g.ow + m - 1) / m);
+  const int64_t tiles_y = (g.oh + m - 1) / m;
+  const int64_t tiles_x = (g.ow + m - 1) / m;
+  const int64_t tiles = tiles_y * tiles_x;
+  // Each thread's padded HWC copy of an image stays bounded, as the direct path's padded image
+  // (kMaxPaddedFloats in conv_direct.cpp); larger images go to the paths that need no such copy.
+  const double padded = static_cast<double>(m * (tiles_y - 1) + 6) * static_cast<double>(m * (tiles_x - 1) + 6) *
+                        static_cast<double>(g.c + 15);
+  if (padded > static_cast<double>(int64_t{1} << 26)) return false;
   return g.kh == 5 ? tiles >= 32 : tiles >= 16;
 }
 
