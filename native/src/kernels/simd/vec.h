@@ -14,6 +14,12 @@
 #include <cstdint>
 #include <limits>
 
+#if defined(__AVX512F__)
+#include "kernels/avx512/transpose_avx512.h"
+#else
+#include "kernels/avx2/transpose_avx2.h"
+#endif
+
 #if !defined(__AVX2__) || !defined(__FMA__)
 #error "kernels/simd/vec.h needs -mavx2 -mfma (or -mavx512f ...): include it only from kernels/avx2 or kernels/avx512"
 #endif
@@ -275,6 +281,16 @@ inline F expm1(F x) {
   const F scale = mul(e.scale_a, e.scale_b);
   return fix_range(x, fmadd(scale, e.q, sub(scale, set1(1.0f))), set1(-1.0f),
                    set1(std::numeric_limits<float>::infinity()));
+}
+
+// r[i] holds row i's kWidth columns; afterwards r[j] holds column j of the kWidth rows (a 16 x 16 or 8 x 8
+// register transpose: kernels/avx512/transpose_avx512.h, kernels/avx2/transpose_avx2.h).
+[[gnu::always_inline]] inline void transpose(F (&r)[kWidth]) {
+#if defined(__AVX512F__)
+  avx512::transpose16(r);
+#else
+  avx2::transpose8(r);
+#endif
 }
 
 }  // namespace simd
