@@ -1,7 +1,7 @@
-// The ISA tiers' transposing packers (SgemmKernel::pack_transposed, kernels/<isa>/sgemm_pack_<isa>.cpp) against
-// the portable one (pack_strided_rows, kernels/gemm/sgemm_driver.cpp): bit for bit, over counts of 1, primes,
-// multiples and non-multiples of the width, depths around the 16-float step, leading dimensions larger than the
-// depth and offset sources; nothing written past the panels. Then the GEMMs that use them (dense forward and
+// The ISA tiers' transposing and copying packers (SgemmKernel::pack_transposed and pack_copy,
+// kernels/<isa>/sgemm_pack_<isa>.cpp) against the portable ones (pack_strided_rows, kernels/gemm/sgemm_driver.cpp):
+// bit for bit, over counts of 1, primes, multiples and non-multiples of the width, depths around the 16-float
+// step, leading dimensions larger than the rows and offset sources; nothing written past the panels. Then the GEMMs that use them (dense forward and
 // backward through each tier's table, transposed SGEMM operands) against the reference kernels.
 #include <gtest/gtest.h>
 
@@ -26,7 +26,8 @@ using namespace cnn_test;
 struct PackTier {
   const char* isa;
   cnn::SgemmTransposePackFn pack;
-  std::vector<int64_t> widths;  // the widths the tier has code for
+  cnn::SgemmCopyPackFn copy;
+  std::vector<int64_t> widths;  // the widths the tier has code for (both packers)
 };
 
 // The tiers with a transposing packer that this CPU runs; says out loud which ones are skipped.
@@ -34,7 +35,7 @@ std::vector<PackTier> pack_tiers() {
   std::vector<PackTier> out;
 #if defined(CNN_HAVE_AVX2)
   if (cnn::kernel_table("avx2") != nullptr) {
-    out.push_back({"avx2", cnn::sgemm_pack_transposed_avx2, {6, 16}});
+    out.push_back({"avx2", cnn::sgemm_pack_transposed_avx2, cnn::sgemm_pack_copy_avx2, {6, 16}});
   } else {
     std::cout << "skipped: CPU lacks AVX2\n";
   }
@@ -43,7 +44,7 @@ std::vector<PackTier> pack_tiers() {
 #endif
 #if defined(CNN_HAVE_AVX512)
   if (cnn::kernel_table("avx512") != nullptr) {
-    out.push_back({"avx512", cnn::sgemm_pack_transposed_avx512, {14, 16, 32, 64}});
+    out.push_back({"avx512", cnn::sgemm_pack_transposed_avx512, cnn::sgemm_pack_copy_avx512, {14, 16, 32, 64}});
   } else {
     std::cout << "skipped: CPU lacks AVX-512\n";
   }
@@ -70,11 +71,48 @@ TEST(GemmPack, TiersUseTheirTransposingPacker) {
 #if defined(CNN_HAVE_AVX512)
   EXPECT_EQ(cnn::sgemm_kernel_avx512().pack_transposed, &cnn::sgemm_pack_transposed_avx512);
 #endif
+  EXPECT_EQ(cnn::sgemm_kernel_generic().pack_copy, nullptr) << "the generic tier copies portably";
+#if defined(CNN_HAVE_AVX2)
+  EXPECT_EQ(cnn::sgemm_kernel_avx2().pack_copy, &cnn::sgemm_pack_copy_avx2);
+#endif
+#if defined(CNN_HAVE_AVX512)
+  EXPECT_EQ(cnn::sgemm_kernel_avx512().pack_copy, &cnn::sgemm_pack_copy_avx512);
+#endif
   for (const PackTier& t : pack_tiers()) {
     float dst[4] = {1, 2, 3, 4};
     const float src[4] = {5, 6, 7, 8};
     EXPECT_FALSE(t.pack(7, src, 2, 2, 2, dst)) << t.isa << " has no width-7 code and must say so";
+    EXPECT_FALSE(t.copy(7, src, 2, 2, 2, dst)) << t.isa << " has no width-7 copy and must say so";
     EXPECT_EQ(dst[0], 1.0f) << t.isa << " wrote for a width it refused";
+  }
+}
+
+TEST(GemmPack, CopyingPackersMatchThePortableOneBitForBit) {
+  const int64_t counts[] = {1, 2, 3, 5, 6, 7, 13, 14, 15, 16, 17, 28, 31, 32, 33, 47, 64, 97, 100, 130};
+  const int64_t depths[] = {1, 2, 3, 16, 17, 100, 257};
+  constexpr int64_t kGuard = 64;  // floats after the panels that must stay untouched
+  for (const PackTier& t : pack_tiers()) {
+    std::mt19937 rng(778);
+    int cases = 0;
+    for (int64_t width : t.widths) {
+      for (int64_t count : counts) {
+        for (int64_t depth : depths) {
+          const int64_t ld = count + static_cast<int64_t>(rng() % 3) * 7;  // == count or larger
+          const int64_t offset = static_cast<int64_t>(rng() % 4);       // unaligned starts too
+          const std::vector<float> src = source(static_cast<size_t>(offset + depth * ld), rng);
+          const int64_t panels = (count + width - 1) / width;
+          const size_t size = static_cast<size_t>(panels * width * depth + kGuard);
+          std::vector<float> fast(size, 12345.0f), portable(size, 12345.0f);
+          ASSERT_TRUE(t.copy(width, src.data() + offset, ld, count, depth, fast.data()));
+          cnn::pack_strided_rows(src.data() + offset, ld, false, width, count, depth, portable.data());
+          ASSERT_EQ(std::memcmp(fast.data(), portable.data(), size * sizeof(float)), 0)
+              << t.isa << " width " << width << " count " << count << " depth " << depth << " ld " << ld
+              << " offset " << offset;
+          ++cases;
+        }
+      }
+    }
+    std::cout << t.isa << ": " << cases << " copies bit-identical to the portable packer\n";
   }
 }
 

@@ -1,5 +1,7 @@
-// Packs a transposed SGEMM operand (element (r, p) at src[r * ld + p]: rows of A, or B stored transposed as in
-// the dense forward's weights) into panels of width 6 or 16 with AVX2, 8 rows x 8 depths at a time.
+// Packs SGEMM operands into panels of width 6 or 16 with AVX2. Transposing (element (r, p) at src[r * ld + p]:
+// rows of A, or B stored transposed as in the dense forward's weights): 8 rows x 8 depths at a time, as below.
+// Copying (element (r, p) at src[p * ld + r]: B as it is stored, or A stored transposed): whole vectors per depth
+// row, where the portable copy moves 16 bytes at a time.
 // Layout: dst as PackFn in sgemm_driver.cpp, panel q at dst[q * width * kc + p * width + r], 0 past `count`.
 // Reference kernel: the portable pack_strided<W> (kernels/gemm/sgemm_driver.cpp); the copy is bit-exact.
 //
@@ -65,7 +67,43 @@ void pack(const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
   }
 }
 
+// The copying packer (element (r, p) at src[p * ld + r]): each depth row of W floats of a panel is whole
+// 8-float copies plus a masked one for W % 8 lanes; the last panel's rows past `count` are zeros.
+template <int W>
+void copy_panels(const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
+  constexpr int kWhole = W / 8;
+  constexpr int kTail = W % 8;
+  const __m256i tail = lanes(kTail);
+  const int64_t full = count / W;
+  const int64_t rest = count - full * W;
+  for (int64_t p = 0; p < kc; ++p) {
+    const float* s = src + p * ld;
+    float* d = dst + p * W;
+    for (int64_t q = 0; q < full; ++q, s += W, d += W * kc) {
+#pragma GCC unroll 8
+      for (int v = 0; v < kWhole; ++v) _mm256_storeu_ps(d + 8 * v, _mm256_loadu_ps(s + 8 * v));
+      if (kTail > 0) _mm256_maskstore_ps(d + 8 * kWhole, tail, _mm256_maskload_ps(s + 8 * kWhole, tail));
+    }
+    if (rest > 0) {
+#pragma GCC unroll 8
+      for (int v = 0; v < (W + 7) / 8; ++v) {
+        const __m256i load = lanes(std::clamp<int64_t>(rest - 8 * v, 0, 8));
+        const __m256i store = v == kWhole ? tail : lanes(8);
+        _mm256_maskstore_ps(d + 8 * v, store, _mm256_maskload_ps(s + 8 * v, load));
+      }
+    }
+  }
+}
+
 }  // namespace
+
+bool sgemm_pack_copy_avx2(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
+  switch (width) {
+    case 6: copy_panels<6>(src, ld, count, kc, dst); return true;
+    case 16: copy_panels<16>(src, ld, count, kc, dst); return true;
+    default: return false;
+  }
+}
 
 bool sgemm_pack_transposed_avx2(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
   switch (width) {

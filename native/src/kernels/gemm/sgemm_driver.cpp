@@ -146,12 +146,17 @@ void pack_contiguous_operand(const GemmOperand& self, int64_t width, int64_t fir
 
 // Every pack of the driver goes through here. The operand's own packer knows nothing of the tier (strided_operand
 // takes no kernel, and custom operands such as the convolution's have their own packers), so the tier's faster
-// transposing packer is swapped in at this one point, where both are known: only for strided operands whose
-// rows run along the depth (pack_strided_operand), and only for widths the tier has code for.
+// packers are swapped in at this one point, where both are known: the transposing one for strided operands whose
+// rows run along the depth (pack_strided_operand), the copying one for the others (pack_contiguous_operand), each
+// only for widths the tier has code for.
 void pack_operand(const SgemmKernel& kernel, const GemmOperand& operand, int64_t width, int64_t first, int64_t count,
                   int64_t depth_begin, int64_t depth, float* dst) {
   if (operand.pack == pack_strided_operand && kernel.pack_transposed != nullptr &&
       kernel.pack_transposed(width, operand.data + first * operand.ld + depth_begin, operand.ld, count, depth, dst)) {
+    return;
+  }
+  if (operand.pack == pack_contiguous_operand && kernel.pack_copy != nullptr &&
+      kernel.pack_copy(width, operand.data + depth_begin * operand.ld + first, operand.ld, count, depth, dst)) {
     return;
   }
   operand.pack(operand, width, first, count, depth_begin, depth, dst);

@@ -41,6 +41,10 @@ struct SgemmBlocking {
 using SgemmTransposePackFn = bool (*)(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
                                       float* dst);
 
+// A tier's own packer for the copying case (element (r, p) at src[p * ld + r]: B as stored, or A stored
+// transposed): the same panels as the portable packer, and false, writing nothing, for a width it has no code for.
+using SgemmCopyPackFn = bool (*)(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc, float* dst);
+
 struct SgemmKernel {
   const char* name;  // e.g. "sgemm_ukr_avx512_14x32": what a test or benchmark reports
   SgemmBlocking blocking;
@@ -48,6 +52,8 @@ struct SgemmKernel {
   // Used by the driver for operands made by strided_operand(..., true) when not null (the ISA tiers); the
   // generic tier keeps the portable packer. Custom packers (conv_operands.cpp) still call pack_strided_rows.
   SgemmTransposePackFn pack_transposed;
+  // Likewise for operands made by strided_operand(..., false).
+  SgemmCopyPackFn pack_copy;
 };
 
 // An operand that packs itself, so the GEMM can read matrices that are never stored: convolution packs
@@ -139,6 +145,11 @@ bool sgemm_pack_transposed_avx2(int64_t width, const float* src, int64_t ld, int
                                 float* dst);  // widths 6 and 16
 bool sgemm_pack_transposed_avx512(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
                                   float* dst);  // widths 14, 16, 32 and 64
+// ---- copying packers, in the same files ----------------------------------------------------------------
+bool sgemm_pack_copy_avx2(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
+                          float* dst);  // widths 6 and 16
+bool sgemm_pack_copy_avx512(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
+                            float* dst);  // widths 14, 16, 32 and 64
 
 void sgemm_ukr_avx512_14x32(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
                             int64_t ldc, int64_t m, int64_t n,

@@ -16,13 +16,14 @@ namespace {
 // Portable C++ (baseline x86-64, 16 SSE registers). A micro-panel 6 KiB in L1; B block KC x NC 256 KiB, sized
 // for the small L2 of older CPUs, the ones this tier is for.
 constexpr SgemmBlocking kGenericBlocking{6, 8, 2016, 256, 256};
-constexpr SgemmKernel kGenericKernel{"sgemm_ukr_generic_6x8", kGenericBlocking, sgemm_ukr_generic_6x8, nullptr};
+constexpr SgemmKernel kGenericKernel{"sgemm_ukr_generic_6x8", kGenericBlocking, sgemm_ukr_generic_6x8, nullptr,
+                                     nullptr};
 
 #if defined(CNN_HAVE_AVX2)
 // The BLIS haswell tile (6x16, 12 ymm accumulators). A micro-panel 6 KiB in L1, B block 1 MiB in L2.
 constexpr SgemmBlocking kAvx2Blocking{6, 16, 2016, 256, 1024};
 constexpr SgemmKernel kAvx2Kernel{"sgemm_ukr_avx2_6x16", kAvx2Blocking, sgemm_ukr_avx2_6x16,
-                                  sgemm_pack_transposed_avx2};
+                                  sgemm_pack_transposed_avx2, sgemm_pack_copy_avx2};
 #endif
 
 #if defined(CNN_HAVE_AVX512)
@@ -30,7 +31,7 @@ constexpr SgemmKernel kAvx2Kernel{"sgemm_ukr_avx2_6x16", kAvx2Blocking, sgemm_uk
 // (bench/README.md). A micro-panel 14 KiB in L1, B block 1 MiB in L2.
 constexpr SgemmBlocking kAvx512Blocking{14, 32, 2016, 256, 1024};
 constexpr SgemmKernel kAvx512Kernel{"sgemm_ukr_avx512_14x32", kAvx512Blocking, sgemm_ukr_avx512_14x32,
-                                    sgemm_pack_transposed_avx512};
+                                    sgemm_pack_transposed_avx512, sgemm_pack_copy_avx512};
 #endif
 
 template <const SgemmBlocking& B>
