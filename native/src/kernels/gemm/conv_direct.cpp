@@ -267,13 +267,18 @@ struct FilterPass {
   int64_t padded_stride;  // floats of one prepared image's padded copy (its transposed dy follows)
   int64_t group, nb, groups, pixels, block_rows;
   const int64_t* offsets;  // per tap (groups * group of them; past the last tap, the last one's)
+  SgemmTransposePackFn pack;  // the tier's transposing packer, for dy
 };
 
 // One image's share of dw: items [begin, end) of (channel block, tap group), pixel block by pixel block, added to
-// the accumulators `acc` ([block][group taps][nb]). `image` is the padded image, followed by dy transposed.
-void filter_image(const FilterPass& s, const float* image, float* acc, int64_t begin, int64_t end) {
+// the accumulators `acc` ([block][group taps][nb]). `image` is the padded image, followed by dy transposed
+// ([block][pixels][nb]); or, given the image's dy (NCHW), followed by room for one pixel block of it, which is
+// transposed there just before its tiles run ([block][block pixels][nb], in L1), so the transposed dy of a large
+// image never goes out to memory and back.
+void filter_image(const FilterPass& s, const float* image, float* acc, int64_t begin, int64_t end,
+                  const float* dy = nullptr) {
   const Conv2dGeometry& g = s.g;
-  const float* dyt = image + s.padded_stride;
+  float* dyt = const_cast<float*>(image) + s.padded_stride;
   const float* x_taps[32];  // a tile's tap pointers (tiles have at most 32 taps)
   ConvFilterTileArgs args{};
   args.x = x_taps;
@@ -282,11 +287,13 @@ void filter_image(const FilterPass& s, const float* image, float* acc, int64_t b
   for (int64_t oy = 0; oy < g.oh; oy += s.block_rows) {
     args.rows = std::min(s.block_rows, g.oh - oy);
     const float* row = image + oy * g.stride_h * s.padded.w;
+    const int64_t block_pixels = args.rows * g.ow;
+    if (dy != nullptr) pack_rows_transposed(s.pack, s.nb, dy + oy * g.ow, s.pixels, g.oc, block_pixels, dyt);
     for (int64_t item = begin; item < end; ++item) {
       const int64_t block = item / s.groups;
       const int64_t first_tap = item % s.groups * s.group;
       for (int64_t t = 0; t < s.group; ++t) x_taps[t] = row + s.offsets[first_tap + t];
-      args.dy = dyt + (block * s.pixels + oy * g.ow) * s.nb;
+      args.dy = dy != nullptr ? dyt + block * block_pixels * s.nb : dyt + (block * s.pixels + oy * g.ow) * s.nb;
       args.dw = acc + (block * s.groups * s.group + first_tap) * s.nb;
       s.tile(args);
     }
@@ -298,8 +305,8 @@ void filter_image(const FilterPass& s, const float* image, float* acc, int64_t b
 // Two ways to share the work, picked by the batch size alone, so each gives the same bits on any thread count:
 //  - from kMinChunkedImages images, the batch splits into at most kFilterChunks chunks of consecutive images (a
 //    function of N only); each chunk is summed into its own accumulators by one thread, image by image, each
-//    image prepared (padded, dy transposed) by that thread just before use, while it is in its cache; the chunks'
-//    sums are then added in chunk order;
+//    image padded by that thread just before use, while it is in its cache, and its dy transposed a pixel block
+//    at a time (filter_image); the chunks' sums are then added in chunk order;
 //  - below that, all images are prepared first (in rounds of at most kMaxFilterPrepFloats) and the threads split
 //    the (channel block, tap group) items, each item's accumulators its own.
 // Either way every dw element is a fixed sequence of FMA chains and adds, whatever the thread count.
@@ -313,7 +320,6 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
   const int64_t pixels = g.oh * g.ow;
   const PaddedShape padded = padded_shape(g, 0);
   const int64_t padded_stride = round_up(padded.floats, 16);
-  const int64_t prep_floats = padded_stride + blocks * pixels * nb;  // per image
   const int64_t acc_floats = blocks * groups * group * nb;
   const int64_t items = blocks * groups;
   const int64_t block_rows = std::clamp<int64_t>(kFilterBlockBytes / (g.ow * nb * 4), 1, g.oh);
@@ -323,6 +329,8 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
   const double work = static_cast<double>(g.n) * static_cast<double>(pixels) * static_cast<double>(g.oc * taps);
   const int threads = work < 2.0 * kMinMultiplyAddsPerThread ? 1 : ctx.threads.load();
   const bool chunked = g.n >= kMinChunkedImages;
+  // Per image slot: the padded image, then its whole dy transposed, or (chunked) room for one pixel block of it.
+  const int64_t prep_floats = padded_stride + blocks * (chunked ? block_rows * g.ow : pixels) * nb;
   const int64_t chunk_images = chunked ? (g.n + kFilterChunks - 1) / kFilterChunks : g.n;
   const int64_t chunks = chunked ? (g.n + chunk_images - 1) / chunk_images : 1;
   const int64_t round_images =
@@ -346,8 +354,9 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
                         padded, padded_stride,
                         group,  nb,
                         groups, pixels,
-                        block_rows, offsets};
-  auto prepare = [&](int64_t n, float* image, bool zeroed) {
+                        block_rows, offsets,
+                        kernel.pack_weights};
+  auto prepare = [&](int64_t n, float* image, bool zeroed) {  // the unchunked path's whole-image preparation
     pad_image(g, padded, x + n * image_size, image, zeroed);
     pack_rows_transposed(kernel.pack_weights, nb, dy + n * dy_size, pixels, g.oc, pixels, image + padded_stride);
   };
@@ -360,9 +369,9 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
 #pragma omp for schedule(dynamic, 1)  // each chunk sums into its own accumulators, whichever thread runs it
       for (int64_t c = 0; c < chunks; ++c) {
         for (int64_t n = c * chunk_images; n < std::min(g.n, (c + 1) * chunk_images); ++n) {
-          prepare(n, image, zeroed);
+          pad_image(g, padded, x + n * image_size, image, zeroed);
           zeroed = true;
-          filter_image(pass, image, acc + c * acc_floats, 0, items);
+          filter_image(pass, image, acc + c * acc_floats, 0, items, dy + n * dy_size);
         }
       }
     }
