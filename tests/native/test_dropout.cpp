@@ -13,11 +13,13 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/tensor.h"
 #include "kernels/kernels.h"
 #include "kernels/ref/philox.h"
+#include "kernels/simd/simd_kernels.h"
 #include "test_util.h"
 
 namespace {
@@ -174,6 +176,61 @@ TEST(DropoutTest, ActiveKernelMatchesReference) {
     cnn::dropout_ref(*ctx, count, 0.35f, 42, x.data(), ref.data());
     ASSERT_TRUE(all_close(run(cnn_dropout_forward, ctx.get(), x, 0.35f, 42), ref, "count " + std::to_string(count)));
   }
+}
+
+// Every SIMD tier's dropout (kernels/simd/simd_kernels.inc, Philox on kWidth blocks at once) is the reference bit
+// for bit: through each tier's table on counts around the 4 x kWidth step, rates from 0 to 1 and seeds using both
+// key words, in place too; and its chunk function from element indices whose block counter carries into the
+// high word inside one vector (blocks 2^32 - 3 ...), against dropout_keep.
+TEST(DropoutTest, EveryTierMatchesReferenceBitForBit) {
+  ContextPtr ctx = make_context(2);
+  std::mt19937 rng(61);
+  int tiers = 0;
+  for (const char* isa : {"avx2", "avx512"}) {
+    const cnn::KernelTable* table = cnn::kernel_table(isa);
+    if (table == nullptr) {
+      std::cout << "skipped: CPU lacks " << isa << '\n';
+      continue;
+    }
+    ASSERT_NE(table->dropout, cnn::reference_kernels().dropout) << isa << " has its own dropout";
+    ++tiers;
+    for (int64_t count : {1, 2, 3, 4, 5, 31, 32, 33, 63, 64, 65, 100, 129, 1000, 70001}) {
+      for (float rate : {0.0f, 0.1f, 0.5f, 0.9f, 1.0f}) {
+        for (uint64_t seed : {uint64_t{0}, uint64_t{42}, uint64_t{0x123456789ABCDEF0}}) {
+          const std::vector<float> x = random_vector(static_cast<size_t>(count), rng);
+          std::vector<float> got(x.size(), std::nanf("")), ref(x.size(), std::nanf(""));
+          table->dropout(*ctx, count, rate, seed, x.data(), got.data());
+          cnn::dropout_ref(*ctx, count, rate, seed, x.data(), ref.data());
+          ASSERT_EQ(std::memcmp(got.data(), ref.data(), got.size() * sizeof(float)), 0)
+              << isa << " count " << count << " rate " << rate << " seed " << seed;
+          std::vector<float> in_place = x;
+          table->dropout(*ctx, count, rate, seed, in_place.data(), in_place.data());
+          ASSERT_EQ(std::memcmp(in_place.data(), ref.data(), ref.size() * sizeof(float)), 0) << isa << " in place";
+        }
+      }
+    }
+  }
+  const std::vector<std::pair<const char*, const cnn::SimdKernels* (*)()>> simd = {
+#if defined(CNN_HAVE_AVX2)
+      {"avx2", [] { return &cnn::simd_kernels_avx2(); }},
+#endif
+#if defined(CNN_HAVE_AVX512)
+      {"avx512", [] { return &cnn::simd_kernels_avx512(); }},
+#endif
+  };
+  for (const auto& [isa, get] : simd) {
+    if (cnn::kernel_table(isa) == nullptr) continue;
+    const int64_t first = 4 * ((int64_t{1} << 32) - 3);  // block counters 2^32 - 3, ..., 2^32 + ...
+    const int64_t count = 4 * 40 + 3;
+    const std::vector<float> x = random_vector(static_cast<size_t>(count), rng);
+    std::vector<float> got(x.size());
+    get()->dropout(0.5f, 99, first, count, x.data(), got.data());
+    for (int64_t i = 0; i < count; ++i) {
+      const float expected = cnn::dropout_keep(99, static_cast<uint64_t>(first + i), 0.5f) ? x[i] * 2.0f : 0.0f;
+      ASSERT_EQ(got[i], expected) << isa << " element " << first + i;
+    }
+  }
+  std::cout << "[   INFO   ] " << tiers << " tier(s) compared\n";
 }
 
 TEST(DropoutTest, OneAndTwoThreadsGiveIdenticalResults) {

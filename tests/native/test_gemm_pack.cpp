@@ -1,8 +1,9 @@
 // The ISA tiers' transposing and copying packers (SgemmKernel::pack_transposed and pack_copy,
 // kernels/<isa>/sgemm_pack_<isa>.cpp) against the portable ones (pack_strided_rows, kernels/gemm/sgemm_driver.cpp):
 // bit for bit, over counts of 1, primes, multiples and non-multiples of the width, depths around the 16-float
-// step, leading dimensions larger than the rows and offset sources; nothing written past the panels. Then the GEMMs that use them (dense forward and
-// backward through each tier's table, transposed SGEMM operands) against the reference kernels.
+// step, leading dimensions larger than the rows and offset sources; nothing written past the panels. Then the
+// GEMMs that use them (dense forward and backward through each tier's table, transposed SGEMM operands) against
+// the reference kernels.
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -90,9 +90,10 @@ constexpr KernelTable kGenericTable{
 };
 
 // The ISA tiers are the generic table with their own SGEMM (which conv and dense reach through
-// kernels().sgemm), their own vectorised pooling, activation and softmax kernels, and the direct convolution
-// (kernels/gemm/conv_direct.h: forward and both gradients, for the shapes the tier's choice functions give it;
-// Winograd F(2x2, 5x5) for the 5x5 stride-1 shapes kernels/gemm/conv_winograd.h picks; else im2col + GEMM) and dense forward pass that reads the weights in place (kernels/gemm/dense_direct.h).
+// kernels().sgemm), their own vectorised pooling, activation, softmax, optimizer and dropout kernels, and the
+// direct convolution (kernels/gemm/conv_direct.h: forward and both gradients, for the shapes the tier's choice
+// functions give it; Winograd F(2x2, 5x5) and F(4x4, 3x3) for the stride-1 shapes kernels/gemm/conv_winograd.h
+// picks; else im2col + GEMM) and dense forward pass that reads the weights in place (kernels/gemm/dense_direct.h).
 #define CNN_ISA_TABLE(tier)                                                    \
   [] {                                                                        \
     KernelTable table = kGenericTable;                                        \
@@ -118,6 +119,7 @@ constexpr KernelTable kGenericTable{
     table.bias_backward = bias_backward_##tier;                                \
     table.sgd_update = sgd_update_##tier;                                      \
     table.adam_update = adam_update_##tier;                                    \
+    table.dropout = dropout_##tier;                                            \
     return table;                                                             \
   }()
 #if defined(CNN_HAVE_AVX2)

@@ -275,7 +275,8 @@ void dense_backward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, c
   void sgd_update_##isa(cnn_context& ctx, const cnn_sgd_params& p, int64_t count, float* param, const float* grad, \
                         float* velocity);                                                                          \
   void adam_update_##isa(cnn_context& ctx, const cnn_adam_params& p, int64_t count, float* param,                  \
-                         const float* grad, float* m, float* v);
+                         const float* grad, float* m, float* v);                                                   \
+  void dropout_##isa(cnn_context& ctx, int64_t count, float rate, uint64_t seed, const float* in, float* out);
 CNN_DECLARE_SIMD_KERNELS(avx2)
 CNN_DECLARE_SIMD_KERNELS(avx512)
 #undef CNN_DECLARE_SIMD_KERNELS

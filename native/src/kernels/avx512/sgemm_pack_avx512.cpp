@@ -76,7 +76,8 @@ void pack(const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
 template <int W>
 void copy_panels(const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
   constexpr int V = (W + 15) / 16;
-  constexpr __mmask16 kLast = W % 16 == 0 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (W % 16)) - 1u);
+  constexpr __mmask16 kLast =
+      W % 16 == 0 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (W % 16)) - 1u);
   const int64_t full = count / W;
   const int64_t rest = count - full * W;
   for (int64_t p = 0; p < kc; ++p) {

@@ -359,6 +359,12 @@ void sgd_update(const SimdKernels& k, cnn_context& ctx, const cnn_sgd_params& p,
   });
 }
 
+// Chunks start at multiples of 64 elements (chunked), so each starts at a whole Philox block of 4.
+void dropout(const SimdKernels& k, cnn_context& ctx, int64_t count, float rate, uint64_t seed, const float* in,
+             float* out) {
+  chunked(ctx, count, [&](int64_t begin, int64_t n) { k.dropout(rate, seed, begin, n, in + begin, out + begin); });
+}
+
 void adam_update(const SimdKernels& k, cnn_context& ctx, const cnn_adam_params& p, int64_t count, float* param,
                  const float* grad, float* m, float* v) {
   chunked(ctx, count,
@@ -478,6 +484,9 @@ void dense_forward_relu(const SimdKernels& k, cnn_context& ctx, int64_t n, int64
   void adam_update_##isa(cnn_context& ctx, const cnn_adam_params& p, int64_t count, float* param,                  \
                          const float* grad, float* m, float* v) {                                                  \
     adam_update(simd_kernels_##isa(), ctx, p, count, param, grad, m, v);                                           \
+  }                                                                                                                \
+  void dropout_##isa(cnn_context& ctx, int64_t count, float rate, uint64_t seed, const float* in, float* out) {     \
+    dropout(simd_kernels_##isa(), ctx, count, rate, seed, in, out);                                                \
   }
 
 #if defined(CNN_HAVE_AVX2)

@@ -1,8 +1,8 @@
-// The ISA-specific inner loops of the element-wise kernels (pooling, activations, softmax): one table per
-// vector ISA, filled by kernels/avx2/simd_kernels_avx2.cpp and kernels/avx512/simd_kernels_avx512.cpp from
-// the single source kernels/simd/simd_kernels.inc. The portable drivers (kernels/generic/simd_drivers.cpp)
-// own the loops over planes and rows, the threading and the window borders, and call these for the
-// vectorisable middle. Layout: float32 NCHW planes, row-major.
+// The ISA-specific inner loops of the element-wise kernels (pooling, activations, softmax, optimizers, dropout):
+// one table per vector ISA, filled by kernels/avx2/simd_kernels_avx2.cpp and
+// kernels/avx512/simd_kernels_avx512.cpp from the single source kernels/simd/simd_kernels.inc. The portable
+// drivers (kernels/generic/simd_drivers.cpp) own the loops over planes and rows, the threading and the window
+// borders, and call these for the vectorisable middle. Layout: float32 NCHW planes, row-major.
 // Reference kernels: pool2d_ref.cpp, pool2d_backward_ref.cpp, activation_ref.cpp,
 // activation_backward_ref.cpp, softmax_ref.cpp, softmax_backward_ref.cpp.
 //
@@ -73,6 +73,12 @@ using SgdChunkFn = void (*)(const cnn_sgd_params& p, int64_t count, float* param
 using AdamChunkFn = void (*)(const cnn_adam_params& p, int64_t count, float* param, const float* grad, float* m,
                              float* v);
 
+// Inverted dropout of elements [first, first + count) of a tensor (first a multiple of 4): out[i] = in[i] * (1 /
+// (1 - rate)) where the Philox-4x32-10 uniform of element first + i is >= rate, else 0; in and out point at
+// element `first`. Bit for bit dropout_ref (kernels/ref/dropout_ref.cpp), whose generator (philox.h) it runs on
+// kWidth blocks of 4 elements at once.
+using DropoutChunkFn = void (*)(float rate, uint64_t seed, int64_t first, int64_t count, const float* in, float* out);
+
 struct SimdKernels {
   const char* isa;  // "avx2" | "avx512"
   MaxWindowsFn max_windows;
@@ -88,6 +94,7 @@ struct SimdKernels {
   DenseRowsFn dense_rows;
   SgdChunkFn sgd;
   AdamChunkFn adam;
+  DropoutChunkFn dropout;
 };
 
 const SimdKernels& simd_kernels_avx2();    // only when built with CNN_HAVE_AVX2

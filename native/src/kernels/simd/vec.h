@@ -120,6 +120,15 @@ inline F to_float(I v) { return _mm512_cvtepi32_ps(v); }
 inline I sub_i(I a, I b) { return _mm512_sub_epi32(a, b); }
 inline I shift_left_i(I v, int bits) { return _mm512_slli_epi32(v, static_cast<unsigned>(bits)); }
 inline I shift_right_i(I v, int bits) { return _mm512_srai_epi32(v, static_cast<unsigned>(bits)); }  // arithmetic
+inline I shift_right_logical_i(I v, int bits) { return _mm512_srli_epi32(v, static_cast<unsigned>(bits)); }
+inline I xor_i(I a, I b) { return _mm512_xor_si512(a, b); }
+// The full 64-bit products of the lanes as unsigned 32-bit numbers: their high and low words, lane for lane.
+inline void mul_wide_u32(I a, I b, I& hi, I& lo) {
+  const __m512i even = _mm512_mul_epu32(a, b);  // products of lanes 0, 2, 4, ... in 64-bit lanes
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32));
+  lo = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  hi = _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 32), odd);
+}
 
 inline float reduce_add(F v) { return _mm512_reduce_add_ps(v); }
 inline float reduce_max(F v) { return _mm512_reduce_max_ps(v); }
@@ -216,6 +225,14 @@ inline F to_float(I v) { return _mm256_cvtepi32_ps(v); }
 inline I sub_i(I a, I b) { return _mm256_sub_epi32(a, b); }
 inline I shift_left_i(I v, int bits) { return _mm256_slli_epi32(v, bits); }
 inline I shift_right_i(I v, int bits) { return _mm256_srai_epi32(v, bits); }
+inline I shift_right_logical_i(I v, int bits) { return _mm256_srli_epi32(v, bits); }
+inline I xor_i(I a, I b) { return _mm256_xor_si256(a, b); }
+inline void mul_wide_u32(I a, I b, I& hi, I& lo) {  // as the AVX-512 one
+  const __m256i even = _mm256_mul_epu32(a, b);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(a, 32), _mm256_srli_epi64(b, 32));
+  lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+}
 
 inline float reduce_add(F v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
