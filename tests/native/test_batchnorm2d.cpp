@@ -1,7 +1,7 @@
 // Batch normalisation through the C ABI: the training forward, running-stat update and inference worked
 // by hand on tiny inputs, a one-element channel, central finite differences for dx, dgamma and dbeta on
-// random shapes (batch 1, odd sizes), the active kernel table against the reference, and thread counts
-// 1 and 2 giving identical bits. Bad arguments live in test_batchnorm2d_args.cpp.
+// random shapes (batch 1, odd sizes), the active kernel table and every SIMD tier against the reference, and
+// thread counts 1 and 2 giving identical bits. Bad arguments live in test_batchnorm2d_args.cpp.
 #include <cnn/cnn.h>
 #include <gtest/gtest.h>
 
@@ -266,6 +266,60 @@ TEST(BatchNorm2d, ActiveKernelsMatchReference) {
     ASSERT_TRUE(all_close(o[0].dg, o[1].dg, what + "dgamma"));
     ASSERT_TRUE(all_close(o[0].db, o[1].db, what + "dbeta"));
   }
+}
+
+// Each SIMD tier's kernels (kernels/simd/simd_kernels.inc through kernels/generic/simd_drivers.cpp: planes in float
+// vectors, their sums in double) against the reference (double throughout), on planes around the vector widths
+// (1 .. 33, and 784 = 28 x 28), and on data whose mean is large next to its spread (mean 1000, spread 1), where a
+// float deviation x - mean would lose the digits the reference keeps.
+TEST(BatchNorm2d, EveryTierMatchesReference) {
+  const cnn::KernelTable& ref = cnn::reference_kernels();
+  ContextPtr ctx = make_context(2);
+  std::mt19937 rng(59);
+  int tiers = 0;
+  for (const char* isa : {"avx2", "avx512"}) {
+    const cnn::KernelTable* table = cnn::kernel_table(isa);
+    if (table == nullptr) {
+      std::cout << "skipped: CPU lacks " << isa << '\n';
+      continue;
+    }
+    ASSERT_NE(table->batchnorm2d_forward_training, ref.batchnorm2d_forward_training) << isa;
+    ASSERT_NE(table->batchnorm2d_forward_inference, ref.batchnorm2d_forward_inference) << isa;
+    ASSERT_NE(table->batchnorm2d_backward, ref.batchnorm2d_backward) << isa;
+    ++tiers;
+    const cnn::BatchNormShape shapes[] = {{1, 1, 1},  {2, 3, 1},  {3, 2, 7},  {2, 3, 8},  {2, 2, 15}, {3, 2, 16},
+                                          {2, 3, 17}, {1, 4, 31}, {2, 2, 33}, {4, 3, 64}, {3, 5, 784}};
+    for (const cnn::BatchNormShape& s : shapes) {
+      for (const float center : {0.0f, 1000.0f}) {
+        const size_t n = static_cast<size_t>(s.n * s.c * s.plane), c = static_cast<size_t>(s.c);
+        const std::vector<float> x = random_vector(n, rng, center - 1.0f, center + 1.0f), dy = random_vector(n, rng);
+        const std::vector<float> g = random_vector(c, rng), b = random_vector(c, rng);
+        Outputs o[2] = {Outputs(n, c), Outputs(n, c)};
+        const cnn::KernelTable* tables[2] = {table, &ref};
+        for (int t = 0; t < 2; ++t) {
+          tables[t]->batchnorm2d_forward_training(*ctx, s, x.data(), g.data(), b.data(), 0.3f, kEps, o[t].rm.data(),
+                                                  o[t].rv.data(), o[t].sm.data(), o[t].si.data(), o[t].y.data());
+          tables[t]->batchnorm2d_forward_inference(*ctx, s, x.data(), g.data(), b.data(), o[t].rm.data(),
+                                                   o[t].rv.data(), kEps, o[t].yi.data());
+          tables[t]->batchnorm2d_backward(*ctx, s, x.data(), g.data(), o[t].sm.data(), o[t].si.data(), dy.data(),
+                                          o[t].dx.data(), o[t].dg.data(), o[t].db.data());
+        }
+        const std::string what = std::string(isa) + " [n,c,plane] [" + std::to_string(s.n) + "," +
+                                 std::to_string(s.c) + "," + std::to_string(s.plane) + "] mean " +
+                                 std::to_string(center) + " ";
+        ASSERT_TRUE(all_close(o[0].y, o[1].y, what + "y", 2e-5f));
+        ASSERT_TRUE(all_close(o[0].rm, o[1].rm, what + "running_mean", 1e-6f));
+        ASSERT_TRUE(all_close(o[0].rv, o[1].rv, what + "running_var", 1e-5f));
+        ASSERT_TRUE(all_close(o[0].sm, o[1].sm, what + "saved_mean", 1e-6f));
+        ASSERT_TRUE(all_close(o[0].si, o[1].si, what + "saved_inv_std", 1e-5f));
+        ASSERT_TRUE(all_close(o[0].yi, o[1].yi, what + "inference y", 2e-5f));
+        ASSERT_TRUE(all_close(o[0].dx, o[1].dx, what + "dx", 2e-5f));
+        ASSERT_TRUE(all_close(o[0].dg, o[1].dg, what + "dgamma", 2e-5f));
+        ASSERT_TRUE(all_close(o[0].db, o[1].db, what + "dbeta", 2e-5f));
+      }
+    }
+  }
+  std::cout << "[   INFO   ] " << tiers << " tier(s) compared\n";
 }
 
 TEST(BatchNorm2d, OneAndTwoThreadsGiveIdenticalResults) {

@@ -120,6 +120,9 @@ constexpr KernelTable kGenericTable{
     table.sgd_update = sgd_update_##tier;                                      \
     table.adam_update = adam_update_##tier;                                    \
     table.dropout = dropout_##tier;                                            \
+    table.batchnorm2d_forward_training = batchnorm2d_forward_training_##tier;  \
+    table.batchnorm2d_forward_inference = batchnorm2d_forward_inference_##tier; \
+    table.batchnorm2d_backward = batchnorm2d_backward_##tier;                  \
     return table;                                                             \
   }()
 #if defined(CNN_HAVE_AVX2)

@@ -276,7 +276,17 @@ void dense_backward_gemm(cnn_context& ctx, int64_t n, int64_t in, int64_t out, c
                         float* velocity);                                                                          \
   void adam_update_##isa(cnn_context& ctx, const cnn_adam_params& p, int64_t count, float* param,                  \
                          const float* grad, float* m, float* v);                                                   \
-  void dropout_##isa(cnn_context& ctx, int64_t count, float rate, uint64_t seed, const float* in, float* out);
+  void dropout_##isa(cnn_context& ctx, int64_t count, float rate, uint64_t seed, const float* in, float* out);    \
+  void batchnorm2d_forward_training_##isa(cnn_context& ctx, const BatchNormShape& s, const float* x,               \
+                                          const float* gamma, const float* beta, float momentum, float epsilon,    \
+                                          float* running_mean, float* running_var, float* saved_mean,              \
+                                          float* saved_inv_std, float* y);                                         \
+  void batchnorm2d_forward_inference_##isa(cnn_context& ctx, const BatchNormShape& s, const float* x,              \
+                                           const float* gamma, const float* beta, const float* running_mean,       \
+                                           const float* running_var, float epsilon, float* y);                     \
+  void batchnorm2d_backward_##isa(cnn_context& ctx, const BatchNormShape& s, const float* x, const float* gamma,    \
+                                  const float* saved_mean, const float* saved_inv_std, const float* dy, float* dx, \
+                                  float* dgamma, float* dbeta);
 CNN_DECLARE_SIMD_KERNELS(avx2)
 CNN_DECLARE_SIMD_KERNELS(avx512)
 #undef CNN_DECLARE_SIMD_KERNELS

@@ -365,6 +365,102 @@ void dropout(const SimdKernels& k, cnn_context& ctx, int64_t count, float rate, 
   chunked(ctx, count, [&](int64_t begin, int64_t n) { k.dropout(rate, seed, begin, n, in + begin, out + begin); });
 }
 
+// ---- batch norm: batchnorm2d_ref.cpp's loops per channel, each plane through the tier's kernels (float vectors),
+// the planes' sums added in double in image order; every channel on one thread, so the bits never depend on the
+// thread count. The sums run over deviations, never over x itself: first from the channel's first element (so a
+// mean large next to the spread costs no digits), then from the mean. Within a few ulp of the reference
+// (tests/native/test_batchnorm2d.cpp).
+
+// The double mean as two floats (hi + lo), for the kernels' deviations (x - hi) - lo.
+void split(double mean, float* hi, float* lo) {
+  *hi = static_cast<float>(mean);
+  *lo = static_cast<float>(mean - static_cast<double>(*hi));
+}
+
+void batchnorm_training(const SimdKernels& k, cnn_context& ctx, const BatchNormShape& s, const float* x,
+                        const float* gamma, const float* beta, float momentum, float epsilon, float* running_mean,
+                        float* running_var, float* saved_mean, float* saved_inv_std, float* y) {
+  const int64_t count = s.n * s.plane;  // elements per channel
+#pragma omp parallel for num_threads(parallel_threads(ctx, s.c * count, kMinElementsPerParallelJob))
+  for (int64_t c = 0; c < s.c; ++c) {
+    const float first = x[c * s.plane];
+    double shifted = 0.0;
+    for (int64_t n = 0; n < s.n; ++n) {
+      float sum_d = 0.0f, sum_d2 = 0.0f;
+      k.bn_moments(s.plane, x + (n * s.c + c) * s.plane, first, 0.0f, &sum_d, &sum_d2);
+      shifted += sum_d;
+    }
+    const double mean = static_cast<double>(first) + shifted / static_cast<double>(count);
+    float hi = 0.0f, lo = 0.0f;
+    split(mean, &hi, &lo);
+    double squares = 0.0;
+    for (int64_t n = 0; n < s.n; ++n) {
+      float sum_d = 0.0f, sum_d2 = 0.0f;
+      k.bn_moments(s.plane, x + (n * s.c + c) * s.plane, hi, lo, &sum_d, &sum_d2);
+      squares += sum_d2;
+    }
+    const double var = squares / static_cast<double>(count);
+    const double inv_std = 1.0 / std::sqrt(var + static_cast<double>(epsilon));
+    const float scale = static_cast<float>(static_cast<double>(gamma[c]) * inv_std);
+    for (int64_t n = 0; n < s.n; ++n) {
+      const int64_t at = (n * s.c + c) * s.plane;
+      k.bn_normalize(s.plane, x + at, hi, lo, scale, beta[c], y + at);
+    }
+    const double unbiased = count > 1 ? squares / static_cast<double>(count - 1) : var;
+    const double m = momentum;
+    running_mean[c] = static_cast<float>((1.0 - m) * running_mean[c] + m * mean);
+    running_var[c] = static_cast<float>((1.0 - m) * running_var[c] + m * unbiased);
+    saved_mean[c] = static_cast<float>(mean);
+    saved_inv_std[c] = static_cast<float>(inv_std);
+  }
+}
+
+void batchnorm_inference(const SimdKernels& k, cnn_context& ctx, const BatchNormShape& s, const float* x,
+                         const float* gamma, const float* beta, const float* running_mean, const float* running_var,
+                         float epsilon, float* y) {
+  const int64_t planes = s.n * s.c;
+#pragma omp parallel for num_threads(parallel_threads(ctx, planes * s.plane, kMinElementsPerParallelJob))
+  for (int64_t p = 0; p < planes; ++p) {
+    const int64_t c = p % s.c;
+    const double inv_std = 1.0 / std::sqrt(static_cast<double>(running_var[c]) + static_cast<double>(epsilon));
+    const float scale = static_cast<float>(static_cast<double>(gamma[c]) * inv_std);
+    k.bn_normalize(s.plane, x + p * s.plane, running_mean[c], 0.0f, scale, beta[c], y + p * s.plane);
+  }
+}
+
+// dx = k * (M * dy - sum(dy) - xhat * sum(dy * xhat)) with k = gamma * inv_std / M and xhat = d * inv_std, as
+// a * dy + b * d + c: a = k * M, b = -k * inv_std * sum(dy * xhat), c = -k * sum(dy).
+void batchnorm_backward(const SimdKernels& k, cnn_context& ctx, const BatchNormShape& s, const float* x,
+                        const float* gamma, const float* saved_mean, const float* saved_inv_std, const float* dy,
+                        float* dx, float* dgamma, float* dbeta) {
+  const int64_t count = s.n * s.plane;
+  const double m_count = static_cast<double>(count);
+#pragma omp parallel for num_threads(parallel_threads(ctx, s.c * count, kMinElementsPerParallelJob))
+  for (int64_t c = 0; c < s.c; ++c) {
+    const float mean = saved_mean[c];
+    const double inv_std = saved_inv_std[c];
+    double sum_dy = 0.0, sum_dy_d = 0.0;
+    for (int64_t n = 0; n < s.n; ++n) {
+      const int64_t at = (n * s.c + c) * s.plane;
+      float plane_dy = 0.0f, plane_dy_d = 0.0f;
+      k.bn_grad_sums(s.plane, x + at, dy + at, mean, 0.0f, &plane_dy, &plane_dy_d);
+      sum_dy += plane_dy;
+      sum_dy_d += plane_dy_d;
+    }
+    const double sum_dy_xhat = sum_dy_d * inv_std;
+    if (dgamma != nullptr) dgamma[c] = static_cast<float>(sum_dy_xhat);
+    if (dbeta != nullptr) dbeta[c] = static_cast<float>(sum_dy);
+    const double kc = static_cast<double>(gamma[c]) * inv_std / m_count;
+    const float a = static_cast<float>(kc * m_count);
+    const float b = static_cast<float>(-kc * inv_std * sum_dy_xhat);
+    const float cc = static_cast<float>(-kc * sum_dy);
+    for (int64_t n = 0; n < s.n; ++n) {
+      const int64_t at = (n * s.c + c) * s.plane;
+      k.bn_grad(s.plane, x + at, dy + at, mean, 0.0f, a, b, cc, dx + at);
+    }
+  }
+}
+
 void adam_update(const SimdKernels& k, cnn_context& ctx, const cnn_adam_params& p, int64_t count, float* param,
                  const float* grad, float* m, float* v) {
   chunked(ctx, count,
@@ -487,6 +583,23 @@ void dense_forward_relu(const SimdKernels& k, cnn_context& ctx, int64_t n, int64
   }                                                                                                                \
   void dropout_##isa(cnn_context& ctx, int64_t count, float rate, uint64_t seed, const float* in, float* out) {     \
     dropout(simd_kernels_##isa(), ctx, count, rate, seed, in, out);                                                \
+  }                                                                                                                \
+  void batchnorm2d_forward_training_##isa(cnn_context& ctx, const BatchNormShape& s, const float* x,               \
+                                          const float* gamma, const float* beta, float momentum, float epsilon,    \
+                                          float* running_mean, float* running_var, float* saved_mean,              \
+                                          float* saved_inv_std, float* y) {                                        \
+    batchnorm_training(simd_kernels_##isa(), ctx, s, x, gamma, beta, momentum, epsilon, running_mean, running_var,  \
+                       saved_mean, saved_inv_std, y);                                                              \
+  }                                                                                                                \
+  void batchnorm2d_forward_inference_##isa(cnn_context& ctx, const BatchNormShape& s, const float* x,              \
+                                           const float* gamma, const float* beta, const float* running_mean,       \
+                                           const float* running_var, float epsilon, float* y) {                    \
+    batchnorm_inference(simd_kernels_##isa(), ctx, s, x, gamma, beta, running_mean, running_var, epsilon, y);      \
+  }                                                                                                                \
+  void batchnorm2d_backward_##isa(cnn_context& ctx, const BatchNormShape& s, const float* x, const float* gamma,    \
+                                  const float* saved_mean, const float* saved_inv_std, const float* dy, float* dx, \
+                                  float* dgamma, float* dbeta) {                                                   \
+    batchnorm_backward(simd_kernels_##isa(), ctx, s, x, gamma, saved_mean, saved_inv_std, dy, dx, dgamma, dbeta);  \
   }
 
 #if defined(CNN_HAVE_AVX2)

@@ -79,6 +79,19 @@ using AdamChunkFn = void (*)(const cnn_adam_params& p, int64_t count, float* par
 // kWidth blocks of 4 elements at once.
 using DropoutChunkFn = void (*)(float rate, uint64_t seed, int64_t first, int64_t count, const float* in, float* out);
 
+// Batch norm, one plane of `count` floats at a time (the drivers in kernels/generic/simd_drivers.cpp loop over a
+// channel's planes and add their sums in double, as the reference adds its elements): the deviation of an element
+// is d = (x - mean_hi) - mean_lo, the double mean (or any shift) as the sum of two floats. The sums of d and d^2;
+// y = scale * d + shift; the sums of dy and dy * d; dx = a * dy + b * d + c.
+using BnMomentsFn = void (*)(int64_t count, const float* x, float mean_hi, float mean_lo, float* sum_d,
+                             float* sum_d2);
+using BnNormalizeFn = void (*)(int64_t count, const float* x, float mean_hi, float mean_lo, float scale, float shift,
+                               float* y);
+using BnGradSumsFn = void (*)(int64_t count, const float* x, const float* dy, float mean_hi, float mean_lo,
+                              float* sum_dy, float* sum_dy_d);
+using BnGradFn = void (*)(int64_t count, const float* x, const float* dy, float mean_hi, float mean_lo, float a,
+                          float b, float c, float* dx);
+
 struct SimdKernels {
   const char* isa;  // "avx2" | "avx512"
   MaxWindowsFn max_windows;
@@ -95,6 +108,10 @@ struct SimdKernels {
   SgdChunkFn sgd;
   AdamChunkFn adam;
   DropoutChunkFn dropout;
+  BnMomentsFn bn_moments;
+  BnNormalizeFn bn_normalize;
+  BnGradSumsFn bn_grad_sums;
+  BnGradFn bn_grad;
 };
 
 const SimdKernels& simd_kernels_avx2();    // only when built with CNN_HAVE_AVX2
