@@ -1,5 +1,6 @@
 // Shared by the tests that compare each vector tier's table with the reference kernels (test_simd_kernels.cpp,
-// test_optimizers.cpp, test_conv2d_backward.cpp, test_pool2d_backward.cpp): the AVX2 and AVX-512 tables this
+// test_optimizers.cpp, test_conv2d_backward.cpp, test_pool2d_backward.cpp, test_dropout.cpp,
+// test_batchnorm2d.cpp): the AVX2 and AVX-512 tables this
 // build has and this CPU runs, saying out loud which are skipped.
 #pragma once
 

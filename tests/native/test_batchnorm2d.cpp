@@ -15,6 +15,7 @@
 
 #include "core/context.h"
 #include "kernels/kernels.h"
+#include "simd_tiers.h"
 #include "test_util.h"
 
 namespace {
@@ -277,12 +278,9 @@ TEST(BatchNorm2d, EveryTierMatchesReference) {
   ContextPtr ctx = make_context(2);
   std::mt19937 rng(59);
   int tiers = 0;
-  for (const char* isa : {"avx2", "avx512"}) {
-    const cnn::KernelTable* table = cnn::kernel_table(isa);
-    if (table == nullptr) {
-      std::cout << "skipped: CPU lacks " << isa << '\n';
-      continue;
-    }
+  for (const SimdTier& tier : simd_tiers()) {
+    const char* isa = tier.isa;
+    const cnn::KernelTable* table = tier.table;
     ASSERT_NE(table->batchnorm2d_forward_training, ref.batchnorm2d_forward_training) << isa;
     ASSERT_NE(table->batchnorm2d_forward_inference, ref.batchnorm2d_forward_inference) << isa;
     ASSERT_NE(table->batchnorm2d_backward, ref.batchnorm2d_backward) << isa;

@@ -20,6 +20,7 @@
 #include "kernels/kernels.h"
 #include "kernels/ref/philox.h"
 #include "kernels/simd/simd_kernels.h"
+#include "simd_tiers.h"
 #include "test_util.h"
 
 namespace {
@@ -186,12 +187,9 @@ TEST(DropoutTest, EveryTierMatchesReferenceBitForBit) {
   ContextPtr ctx = make_context(2);
   std::mt19937 rng(61);
   int tiers = 0;
-  for (const char* isa : {"avx2", "avx512"}) {
-    const cnn::KernelTable* table = cnn::kernel_table(isa);
-    if (table == nullptr) {
-      std::cout << "skipped: CPU lacks " << isa << '\n';
-      continue;
-    }
+  for (const SimdTier& tier : simd_tiers()) {
+    const char* isa = tier.isa;
+    const cnn::KernelTable* table = tier.table;
     ASSERT_NE(table->dropout, cnn::reference_kernels().dropout) << isa << " has its own dropout";
     ++tiers;
     for (int64_t count : {1, 2, 3, 4, 5, 31, 32, 33, 63, 64, 65, 100, 129, 1000, 70001}) {

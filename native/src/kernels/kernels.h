@@ -191,6 +191,12 @@ void dropout_ref(cnn_context& ctx, int64_t count, float rate, uint64_t seed, con
 // The counter-based keep decision shared by every dropout kernel (and the OpenCL one): a pure function of
 // (seed, index), so masks never depend on threads or devices.
 bool dropout_keep(uint64_t seed, uint64_t index, float rate);
+// The end of a training forward's channel, shared by every batch-norm kernel: from the batch mean and the sum of
+// squared deviations over `count` elements, the running statistics (momentum; the unbiased variance, or the
+// biased one for a single element) and the saved mean and 1 / std. Returns 1 / std, in double.
+double batchnorm2d_channel_statistics(double mean, double squares, int64_t count, float momentum, float epsilon,
+                                      float* running_mean, float* running_var, float* saved_mean,
+                                      float* saved_inv_std);
 void batchnorm2d_forward_training_ref(cnn_context& ctx, const BatchNormShape& s, const float* x, const float* gamma,
                                       const float* beta, float momentum, float epsilon, float* running_mean,
                                       float* running_var, float* saved_mean, float* saved_inv_std, float* y);

@@ -399,19 +399,13 @@ void batchnorm_training(const SimdKernels& k, cnn_context& ctx, const BatchNormS
       k.bn_moments(s.plane, x + (n * s.c + c) * s.plane, hi, lo, &sum_d, &sum_d2);
       squares += sum_d2;
     }
-    const double var = squares / static_cast<double>(count);
-    const double inv_std = 1.0 / std::sqrt(var + static_cast<double>(epsilon));
+    const double inv_std = batchnorm2d_channel_statistics(mean, squares, count, momentum, epsilon, running_mean + c,
+                                                          running_var + c, saved_mean + c, saved_inv_std + c);
     const float scale = static_cast<float>(static_cast<double>(gamma[c]) * inv_std);
     for (int64_t n = 0; n < s.n; ++n) {
       const int64_t at = (n * s.c + c) * s.plane;
       k.bn_normalize(s.plane, x + at, hi, lo, scale, beta[c], y + at);
     }
-    const double unbiased = count > 1 ? squares / static_cast<double>(count - 1) : var;
-    const double m = momentum;
-    running_mean[c] = static_cast<float>((1.0 - m) * running_mean[c] + m * mean);
-    running_var[c] = static_cast<float>((1.0 - m) * running_var[c] + m * unbiased);
-    saved_mean[c] = static_cast<float>(mean);
-    saved_inv_std[c] = static_cast<float>(inv_std);
   }
 }
 

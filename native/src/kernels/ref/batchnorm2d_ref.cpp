@@ -20,6 +20,22 @@ inline int64_t at(const BatchNormShape& s, int64_t n, int64_t c, int64_t i) { re
 
 }  // namespace
 
+double batchnorm2d_channel_statistics(double mean, double squares, int64_t count, float momentum, float epsilon,
+                                      float* running_mean, float* running_var, float* saved_mean,
+                                      float* saved_inv_std) {
+  const double var = squares / static_cast<double>(count);  // biased: what normalises the batch
+  const double inv_std = 1.0 / std::sqrt(var + static_cast<double>(epsilon));
+  // The running variance estimates the population's, so it takes the unbiased batch variance; a channel of
+  // one element has no unbiased estimate and keeps the biased one (0).
+  const double unbiased = count > 1 ? squares / static_cast<double>(count - 1) : var;
+  const double m = momentum;
+  *running_mean = static_cast<float>((1.0 - m) * *running_mean + m * mean);
+  *running_var = static_cast<float>((1.0 - m) * *running_var + m * unbiased);
+  *saved_mean = static_cast<float>(mean);
+  *saved_inv_std = static_cast<float>(inv_std);
+  return inv_std;
+}
+
 // Two passes per channel (mean, then the squared deviations from it), both in double, so the variance is
 // not lost to cancellation when the mean is large next to the spread.
 void batchnorm2d_forward_training_ref(cnn_context& ctx, const BatchNormShape& s, const float* x, const float* gamma,
@@ -40,8 +56,8 @@ void batchnorm2d_forward_training_ref(cnn_context& ctx, const BatchNormShape& s,
         squares += d * d;
       }
     }
-    const double var = squares / static_cast<double>(count);  // biased: what normalises the batch
-    const double inv_std = 1.0 / std::sqrt(var + static_cast<double>(epsilon));
+    const double inv_std = batchnorm2d_channel_statistics(mean, squares, count, momentum, epsilon, running_mean + c,
+                                                          running_var + c, saved_mean + c, saved_inv_std + c);
     const double g = gamma[c];
     const double b = beta[c];
     for (int64_t n = 0; n < s.n; ++n) {
@@ -50,14 +66,6 @@ void batchnorm2d_forward_training_ref(cnn_context& ctx, const BatchNormShape& s,
         y[j] = static_cast<float>(g * ((x[j] - mean) * inv_std) + b);
       }
     }
-    // The running variance estimates the population's, so it takes the unbiased batch variance; a channel of
-    // one element has no unbiased estimate and keeps the biased one (0).
-    const double unbiased = count > 1 ? squares / static_cast<double>(count - 1) : var;
-    const double m = momentum;
-    running_mean[c] = static_cast<float>((1.0 - m) * running_mean[c] + m * mean);
-    running_var[c] = static_cast<float>((1.0 - m) * running_var[c] + m * unbiased);
-    saved_mean[c] = static_cast<float>(mean);
-    saved_inv_std[c] = static_cast<float>(inv_std);
   }
 }
 
