@@ -275,10 +275,10 @@ struct FilterPass {
 // ([block][pixels][nb]); or, given the image's dy (NCHW), followed by room for one pixel block of it, which is
 // transposed there just before its tiles run ([block][block pixels][nb], in L1), so the transposed dy of a large
 // image never goes out to memory and back.
-void filter_image(const FilterPass& s, const float* image, float* acc, int64_t begin, int64_t end,
+void filter_image(const FilterPass& s, float* image, float* acc, int64_t begin, int64_t end,
                   const float* dy = nullptr) {
   const Conv2dGeometry& g = s.g;
-  float* dyt = const_cast<float*>(image) + s.padded_stride;
+  float* dyt = image + s.padded_stride;
   const float* x_taps[32];  // a tile's tap pointers (tiles have at most 32 taps)
   ConvFilterTileArgs args{};
   args.x = x_taps;
