@@ -28,7 +28,7 @@ public class NormalizationTests
         Normalization n = Normalization.ComputeFrom(data);
 
         Assert.Equal(1f, n.Mean[0]);
-        Assert.Equal(MathF.Sqrt(0.5f), n.Std[0], 6);
+        Assert.Equal(MathF.Sqrt(0.5f), n.Std[0], 1e-6);
     }
 
     [Fact]

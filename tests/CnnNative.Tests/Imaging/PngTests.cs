@@ -61,7 +61,7 @@ public class PngTests
         for (int i = 0; i < width * height; i++)
         {
             double luma = (0.299 * rgb[3 * i] + 0.587 * rgb[3 * i + 1] + 0.114 * rgb[3 * i + 2]) / 255;
-            Assert.Equal(luma, image[i / width, i % width], 5);
+            Assert.Equal(luma, image[i / width, i % width], 1e-5);
         }
     }
 
@@ -126,7 +126,7 @@ public class PngTests
             int p = i * channels;
             double expected = channels < 3 ? raw[p] / 255.0
                 : (0.299 * raw[p] + 0.587 * raw[p + 1] + 0.114 * raw[p + 2]) / 255;
-            Assert.Equal(expected, image[i / width, i % width], 5);
+            Assert.Equal(expected, image[i / width, i % width], 1e-5);
         }
     }
 
@@ -141,7 +141,7 @@ public class PngTests
         float[,] four = ImageReader.Decode(PngBuilder.Build(4, 1, 4, 3, rows4, palette));
 
         float[] expected = [0f, 1f, 0.299f, 1f];
-        for (int x = 0; x < 4; x++) Assert.Equal(expected[x], eight[0, x], 5);
+        for (int x = 0; x < 4; x++) Assert.Equal(expected[x], eight[0, x], 1e-5);
         Assert.Equal(eight, four);
     }
 

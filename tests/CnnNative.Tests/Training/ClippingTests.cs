@@ -31,11 +31,11 @@ public class ClippingTests
 
         model.TrainBatch(input, labels);
 
-        Assert.Equal(0.01, GlobalNorm(model), 6);
+        Assert.Equal(0.01, GlobalNorm(model), 1e-6);
         float[] convGrad = conv.Gradients[0].Value.ToArray(), convAfter = conv.Weight.ToArray();
-        for (int i = 0; i < convAfter.Length; i++) Assert.Equal(convBefore[i] - 0.5f * convGrad[i], convAfter[i], 6);
+        for (int i = 0; i < convAfter.Length; i++) Assert.Equal(convBefore[i] - 0.5f * convGrad[i], convAfter[i], 1e-6);
         float[] denseGrad = dense.Gradients[0].Value.ToArray(), denseAfter = dense.Weight.ToArray();
-        for (int i = 0; i < denseAfter.Length; i++) Assert.Equal(denseBefore[i] - 0.5f * denseGrad[i], denseAfter[i], 6);
+        for (int i = 0; i < denseAfter.Length; i++) Assert.Equal(denseBefore[i] - 0.5f * denseGrad[i], denseAfter[i], 1e-6);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public class ClippingTests
 
         model.TrainBatch(input, labels);
 
-        Assert.Equal(unclipped, GlobalNorm(model), 6);
+        Assert.Equal(unclipped, GlobalNorm(model), 1e-6);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public class ClippingTests
 
         model.TrainBatch(input, labels);
 
-        Assert.Equal(0.01, GlobalNorm(model), 6);
+        Assert.Equal(0.01, GlobalNorm(model), 1e-6);
         Assert.All(conv.Gradients[0].Value.ToArray(), v => Assert.Equal(100f, v));
     }
 

@@ -64,8 +64,8 @@ public class FitTests
         for (int t = 0; t < 4; t++)
             for (int p = 0; p < 4; p++)
                 Assert.Equal(t == p ? 10 : 0, result.ConfusionMatrix[t, p]);
-        Assert.Equal(result.Accuracy, history.Epochs[^1].ValidationAccuracy!.Value, 6);
-        Assert.Equal(result.Loss, history.Epochs[^1].ValidationLoss!.Value, 4);
+        Assert.Equal(result.Accuracy, history.Epochs[^1].ValidationAccuracy!.Value, 1e-6);
+        Assert.Equal(result.Loss, history.Epochs[^1].ValidationLoss!.Value, 1e-4);
         Assert.False(model.IsTraining);
     }
 
@@ -113,7 +113,7 @@ public class FitTests
         var epochs = json.RootElement.GetProperty("epochs");
         Assert.Equal(3, epochs.GetArrayLength());
         Assert.Equal(history.Epochs[2].TrainAccuracy, epochs[2].GetProperty("accuracy").GetDouble());
-        Assert.Equal(0.05, epochs[0].GetProperty("learning_rate").GetDouble(), 6);
+        Assert.Equal(0.05, epochs[0].GetProperty("learning_rate").GetDouble(), 1e-6);
 
         string folder = Directory.CreateTempSubdirectory("cnn-history-").FullName;
         try

@@ -11,7 +11,7 @@ public class ScheduleTests
     [InlineData(31, 0.0009765625)] // 0.5^10
     public void StepDecayMultipliesByGammaEveryStepSize(long step, double expected)
     {
-        Assert.Equal(expected, new StepDecay(3, 0.5f).Factor(step), 7);
+        Assert.Equal(expected, new StepDecay(3, 0.5f).Factor(step), 1e-7);
     }
 
     [Theory]
@@ -22,7 +22,7 @@ public class ScheduleTests
     [InlineData(1000, 0.1)]
     public void CosineDecayFallsFromOneToMinFactor(long step, double expected)
     {
-        Assert.Equal(expected, new CosineDecay(10, minFactor: 0.1f).Factor(step), 6);
+        Assert.Equal(expected, new CosineDecay(10, minFactor: 0.1f).Factor(step), 1e-6);
     }
 
     [Theory]
@@ -33,7 +33,7 @@ public class ScheduleTests
     [InlineData(100, 1.0)]
     public void LinearWarmupRampsToOne(long step, double expected)
     {
-        Assert.Equal(expected, new LinearWarmup(4).Factor(step), 7);
+        Assert.Equal(expected, new LinearWarmup(4).Factor(step), 1e-7);
     }
 
     [Theory]
@@ -43,7 +43,7 @@ public class ScheduleTests
     [InlineData(14, 0.0)]  // cosine step 10
     public void LinearWarmupHandsOverToTheNextScheduleCountedFromItsEnd(long step, double expected)
     {
-        Assert.Equal(expected, new LinearWarmup(4, new CosineDecay(10)).Factor(step), 6);
+        Assert.Equal(expected, new LinearWarmup(4, new CosineDecay(10)).Factor(step), 1e-6);
     }
 
     [Fact]
@@ -52,10 +52,10 @@ public class ScheduleTests
         var schedule = new StepDecay(1, 0.1f);
         var sgd = new Sgd(0.5f) { Schedule = schedule };
 
-        Assert.Equal(0.05f, schedule.LearningRate(0.5f, 1), 6);
+        Assert.Equal(0.05f, schedule.LearningRate(0.5f, 1), 1e-6);
         Assert.Equal(0.5f, sgd.CurrentLearningRate);
         sgd.Step = 2;
-        Assert.Equal(0.005f, sgd.CurrentLearningRate, 6);
+        Assert.Equal(0.005f, sgd.CurrentLearningRate, 1e-6);
         sgd.Schedule = null;
         Assert.Equal(0.5f, sgd.CurrentLearningRate);
     }

@@ -112,11 +112,11 @@ public class TrainingTests
         {
             double max = Math.Max(logits[2 * i], logits[2 * i + 1]);
             double sum = Math.Exp(logits[2 * i] - max) + Math.Exp(logits[2 * i + 1] - max);
-            for (int k = 0; k < 2; k++) Assert.Equal(Math.Exp(logits[2 * i + k] - max) / sum, probabilities[2 * i + k], 5);
+            for (int k = 0; k < 2; k++) Assert.Equal(Math.Exp(logits[2 * i + k] - max) / sum, probabilities[2 * i + k], 1e-5);
             loss -= Math.Log(probabilities[2 * i + labels[i]]);
             if (logits[2 * i + labels[i]] >= logits[2 * i + 1 - labels[i]]) correct++;
         }
-        Assert.Equal(loss / 6, result.Loss, 5);
+        Assert.Equal(loss / 6, result.Loss, 1e-5);
         Assert.Equal(correct, result.Correct);
         Assert.Equal(6, result.Count);
     }
