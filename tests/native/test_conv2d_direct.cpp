@@ -24,6 +24,7 @@
 #include "direct_tiers.h"
 #include "core/context.h"
 #include "kernels/gemm/conv_direct.h"
+#include "kernels/gemm/conv_plane.h"
 #include "kernels/gemm/conv_winograd.h"
 #include "kernels/kernels.h"
 #include "test_util.h"
@@ -52,6 +53,7 @@ struct TierTable {
   const cnn::ConvDirectKernel* (*choose_data)(const cnn::Conv2dGeometry& g, int threads);
   const cnn::ConvDirectKernel* (*choose_filter)(const cnn::Conv2dGeometry& g, int threads);
   const cnn::ConvWinogradKernel* (*choose_winograd)(const cnn::Conv2dGeometry& g, int threads);
+  const cnn::ConvPlaneKernel* (*choose_plane)(const cnn::Conv2dGeometry& g, int threads);
   cnn::Conv2dForwardFn forward, forward_relu;
   cnn::Conv2dBackwardDataFn backward_data;
   cnn::Conv2dBackwardFilterFn backward_filter;
@@ -62,14 +64,14 @@ std::vector<TierTable> tier_tables() {
 #if defined(CNN_HAVE_AVX2)
   tiers.push_back({"AVX2", cnn::kernel_table("avx2"), {&cnn::conv_direct_kernel_avx2_6x16()},
                    cnn::conv_direct_choice_avx2, cnn::conv_data_choice_avx2, cnn::conv_filter_choice_avx2,
-                   cnn::conv_winograd_choice_avx2, cnn::conv2d_forward_avx2,
+                   cnn::conv_winograd_choice_avx2, cnn::conv_plane_filter_choice_avx2, cnn::conv2d_forward_avx2,
                    cnn::conv2d_forward_relu_avx2, cnn::conv2d_backward_data_avx2, cnn::conv2d_backward_filter_avx2});
 #endif
 #if defined(CNN_HAVE_AVX512)
   tiers.push_back({"AVX-512", cnn::kernel_table("avx512"),
                    {&cnn::conv_direct_kernel_avx512_7x64(), &cnn::conv_direct_kernel_avx512_14x32()},
                    cnn::conv_direct_choice_avx512, cnn::conv_data_choice_avx512, cnn::conv_filter_choice_avx512,
-                   cnn::conv_winograd_choice_avx512, cnn::conv2d_forward_avx512,
+                   cnn::conv_winograd_choice_avx512, cnn::conv_plane_filter_choice_avx512, cnn::conv2d_forward_avx512,
                    cnn::conv2d_forward_relu_avx512, cnn::conv2d_backward_data_avx512,
                    cnn::conv2d_backward_filter_avx512});
 #endif
@@ -457,7 +459,7 @@ TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
       ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << describe(s, seed) << " " << k->name;
     }
   }
-  // Each table's filter gradient is bit for bit what its tier's choice says (direct, or im2col + GEMM).
+  // Each table's filter gradient is bit for bit what its tier's choices say (plane, direct, or im2col + GEMM).
   const cnn::Conv2dGeometry l1 = geometry(cases[1]);
   std::mt19937 rng(302);
   const std::vector<float> x = random_vector(static_cast<size_t>(l1.n * l1.c * l1.h * l1.w), rng);
@@ -465,7 +467,9 @@ TEST(Conv2dDirect, BackwardFilterInRoundsAndThreads) {
   std::vector<float> table(static_cast<size_t>(l1.oc * l1.c * l1.kh * l1.kw)), expected(table.size());
   for (const TierTable& t : runnable(tier_tables())) {
     t.table->conv2d_backward_filter(*two, l1, x.data(), dy.data(), table.data());
-    if (const cnn::ConvDirectKernel* k = t.choose_filter(l1, two->threads.load())) {
+    if (const cnn::ConvPlaneKernel* p = t.choose_plane(l1, two->threads.load())) {
+      cnn::conv2d_backward_filter_plane(*p, *two, l1, x.data(), dy.data(), expected.data());
+    } else if (const cnn::ConvDirectKernel* k = t.choose_filter(l1, two->threads.load())) {
       cnn::conv2d_backward_filter_direct(*k, *two, l1, x.data(), dy.data(), expected.data());
     } else {
       cnn::conv2d_backward_filter_gemm(*two, l1, x.data(), dy.data(), expected.data());

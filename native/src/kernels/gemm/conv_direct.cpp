@@ -25,6 +25,7 @@
 #include "core/context.h"
 #include "core/error.h"
 #include "kernels/gemm/conv_direct.h"
+#include "kernels/gemm/conv_plane.h"
 #include "kernels/gemm/conv_winograd.h"
 
 namespace cnn {
@@ -429,9 +430,10 @@ bool pointwise(const Conv2dGeometry& g) {
 
 using ConvChoiceFn = const ConvDirectKernel* (*)(const Conv2dGeometry& g, int threads);
 using WinogradChoiceFn = const ConvWinogradKernel* (*)(const Conv2dGeometry& g, int threads);
+using ConvPlaneChoiceFn = const ConvPlaneKernel* (*)(const Conv2dGeometry& g, int threads);
 
-// The table entries of a tier, given its choice functions: Winograd or direct where they pick a kernel, else the
-// GEMM path.
+// The table entries of a tier, given its choice functions: Winograd, plane (filter gradient) or direct where they
+// pick a kernel, else the GEMM path.
 void forward_or_gemm(WinogradChoiceFn winograd, ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g,
                      const float* x, const float* w, const float* bias, bool relu, float* y) {
   if (const ConvWinogradKernel* k = winograd(g, ctx.threads.load()))
@@ -452,8 +454,10 @@ void backward_data_or_gemm(WinogradChoiceFn winograd, ConvChoiceFn choose, cnn_c
   conv2d_backward_data_gemm(ctx, g, w, dy, dx);
 }
 
-void backward_filter_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
-                             const float* dy, float* dw) {
+void backward_filter_or_gemm(ConvPlaneChoiceFn choose_plane, ConvChoiceFn choose, cnn_context& ctx,
+                             const Conv2dGeometry& g, const float* x, const float* dy, float* dw) {
+  if (const ConvPlaneKernel* k = choose_plane(g, ctx.threads.load()))
+    return conv2d_backward_filter_plane(*k, ctx, g, x, dy, dw);
   if (const ConvDirectKernel* k = choose(g, ctx.threads.load()))
     return conv2d_backward_filter_direct(*k, ctx, g, x, dy, dw);
   conv2d_backward_filter_gemm(ctx, g, x, dy, dw);
@@ -462,7 +466,8 @@ void backward_filter_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2d
 }  // namespace
 
 // A tier's table entries, given its choice functions conv_winograd_choice_<tier> (conv_winograd.h),
-// conv_direct_choice_<tier>, conv_data_choice_<tier> and conv_filter_choice_<tier>.
+// conv_plane_filter_choice_<tier> (conv_plane.h), conv_direct_choice_<tier>, conv_data_choice_<tier> and
+// conv_filter_choice_<tier>.
 #define CNN_CONV_DIRECT_ENTRIES(tier)                                                                                \
   void conv2d_forward_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,              \
                              const float* bias, float* y) {                                                          \
@@ -478,7 +483,7 @@ void backward_filter_or_gemm(ConvChoiceFn choose, cnn_context& ctx, const Conv2d
   }                                                                                                                  \
   void conv2d_backward_filter_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* dy,     \
                                      float* dw) {                                                                    \
-    backward_filter_or_gemm(conv_filter_choice_##tier, ctx, g, x, dy, dw);                                           \
+    backward_filter_or_gemm(conv_plane_filter_choice_##tier, conv_filter_choice_##tier, ctx, g, x, dy, dw);          \
   }
 
 #if defined(CNN_HAVE_AVX512)

@@ -1,0 +1,199 @@
+// The plane filter gradient (kernels/gemm/conv_plane.h), AVX-512 where this build and CPU have it: against
+// conv2d_backward_filter_ref on random stride-1 geometries (1-3 input channels, kernels 1-5 and not square,
+// paddings 0-4 per side, images 1 to 40 pixels a side, output channels that are not multiples of the 4-channel
+// tile, batches of 1 to 17 images: one chunk or many, the last one short); bits identical on 1 and 2 threads;
+// an infinite input that reaches only the taps whose windows cover it (the masked tail of a plane adds 0, never
+// 0 * inf); which shapes each tier's choice sends to it; and that the table's filter gradient is the one that ran.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <iostream>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "conv2d_cases.h"
+#include "core/context.h"
+#include "kernels/gemm/conv_plane.h"
+#include "kernels/kernels.h"
+#include "test_util.h"
+
+namespace {
+
+using namespace cnn_test;
+
+#if defined(CNN_HAVE_AVX512)
+
+// The AVX-512 plane kernel, or null (said out loud) when this CPU lacks AVX-512.
+const cnn::ConvPlaneKernel* plane_kernel() {
+  if (cnn::kernel_table("avx512") == nullptr) {
+    std::cout << "skipped: CPU lacks AVX-512 (the plane filter gradient)\n";
+    return nullptr;
+  }
+  return &cnn::conv_plane_kernel_avx512();
+}
+
+ConvCase random_plane_case(std::mt19937& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  auto pick32 = [&](int32_t lo, int32_t hi) { return std::uniform_int_distribution<int32_t>(lo, hi)(rng); };
+  for (;;) {
+    ConvCase s{};
+    s.n = pick(1, 17);
+    s.c = pick(1, 3);
+    s.h = pick(1, 40);
+    s.w = pick(1, 40);
+    s.oc = pick(16, 37);
+    s.kh = pick(1, 5);
+    s.kw = pick(1, 5);
+    s.p = {1, 1, pick32(0, 4), pick32(0, 4), pick32(0, 4), pick32(0, 4), 1, 1};
+    if (s.h + s.p.pad_top + s.p.pad_bottom >= s.kh && s.w + s.p.pad_left + s.p.pad_right >= s.kw) return s;
+  }
+}
+
+struct FilterData {
+  std::vector<float> x, dy;
+};
+
+FilterData random_data(const cnn::Conv2dGeometry& g, std::mt19937& rng) {
+  return {random_vector(static_cast<size_t>(g.n * g.c * g.h * g.w), rng),
+          random_vector(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), rng)};
+}
+
+std::vector<float> run_plane(const cnn::ConvPlaneKernel& k, cnn_context& ctx, const cnn::Conv2dGeometry& g,
+                             const FilterData& d) {
+  std::vector<float> dw(static_cast<size_t>(g.oc * g.c * g.kh * g.kw), std::numeric_limits<float>::quiet_NaN());
+  cnn::conv2d_backward_filter_plane(k, ctx, g, d.x.data(), d.dy.data(), dw.data());
+  return dw;
+}
+
+TEST(Conv2dPlane, BackwardFilterMatchesReference) {
+  const cnn::ConvPlaneKernel* k = plane_kernel();
+  if (k == nullptr) return;
+  ContextPtr ctx = make_context(2);
+  std::mt19937 shapes(20261122);
+  int checked = 0, tail_block = 0, short_tail = 0, several_groups = 0, one_chunk = 0, padded = 0;
+  for (uint32_t i = 0; checked < 120; ++i) {
+    const ConvCase s = random_plane_case(shapes);
+    const cnn::Conv2dGeometry g = geometry(s);
+    ASSERT_TRUE(cnn::conv_plane_fits(g)) << describe(s, i);
+    std::mt19937 rng(8000 + i);
+    const FilterData d = random_data(g, rng);
+    std::vector<float> ref(static_cast<size_t>(g.oc * g.c * g.kh * g.kw));
+    cnn::conv2d_backward_filter_ref(*ctx, g, d.x.data(), d.dy.data(), ref.data());
+    ASSERT_TRUE(all_close(run_plane(*k, *ctx, g, d), ref, "plane filter gradient " + describe(s, 8000 + i), 2e-4f));
+    ++checked;
+    tail_block += g.oc % k->channels != 0;
+    short_tail += (g.oh * g.ow) % k->width != 0;
+    several_groups += g.c * g.kh * g.kw > k->max_taps;
+    one_chunk += g.n < 8;
+    padded += s.p.pad_top != s.p.pad_bottom || s.p.pad_left != s.p.pad_right;
+  }
+  EXPECT_GT(tail_block, 60);
+  EXPECT_GT(short_tail, 80);
+  EXPECT_GT(several_groups, 60);
+  EXPECT_GT(one_chunk, 30);
+  EXPECT_GT(padded, 80);
+}
+
+TEST(Conv2dPlane, ThreadCountsGiveIdenticalBits) {
+  const cnn::ConvPlaneKernel* k = plane_kernel();
+  if (k == nullptr) return;
+  ContextPtr one = make_context(1), two = make_context(2);
+  const ConvCase cases[] = {
+      {64, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false},  // benchmark L1: 8 chunks of 8 images
+      {17, 3, 32, 32, 33, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false},  // chunks of 3, the last of 2
+      {9, 2, 23, 29, 18, 4, 2, {1, 1, 0, 3, 1, 0, 1, 1}, false},   // odd everything
+  };
+  uint32_t seed = 500;
+  for (const ConvCase& s : cases) {
+    const cnn::Conv2dGeometry g = geometry(s);
+    std::mt19937 rng(++seed);
+    const FilterData d = random_data(g, rng);
+    const std::vector<float> a = run_plane(*k, *one, g, d), b = run_plane(*k, *two, g, d);
+    std::vector<float> ref(a.size());
+    cnn::conv2d_backward_filter_ref(*one, g, d.x.data(), d.dy.data(), ref.data());
+    ASSERT_TRUE(all_close(a, ref, "plane filter gradient " + describe(s, seed), 2e-4f));
+    EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << describe(s, seed);
+  }
+}
+
+// One input pixel is +inf and everything else positive: the taps whose windows cover it (and only they) get +inf,
+// in the reference and here; a tail lane or a zero row multiplying the inf would give NaN or spread it.
+TEST(Conv2dPlane, InfiniteInputReachesOnlyItsTaps) {
+  const cnn::ConvPlaneKernel* k = plane_kernel();
+  if (k == nullptr) return;
+  ContextPtr ctx = make_context(2);
+  const ConvCase s{5, 2, 13, 11, 19, 3, 4, {1, 1, 1, 2, 2, 1, 1, 1}, false};
+  const cnn::Conv2dGeometry g = geometry(s);
+  std::mt19937 rng(77);
+  FilterData d{random_vector(static_cast<size_t>(g.n * g.c * g.h * g.w), rng, 0.5f, 1.0f),
+               random_vector(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), rng, 0.5f, 1.0f)};
+  d.x[static_cast<size_t>(((3 * g.c + 1) * g.h + g.h - 1) * g.w + g.w - 1)] = std::numeric_limits<float>::infinity();
+  std::vector<float> ref(static_cast<size_t>(g.oc * g.c * g.kh * g.kw));
+  cnn::conv2d_backward_filter_ref(*ctx, g, d.x.data(), d.dy.data(), ref.data());
+  const std::vector<float> dw = run_plane(*k, *ctx, g, d);
+  int infinite = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    if (std::isinf(ref[i])) {
+      ++infinite;
+      EXPECT_EQ(dw[i], ref[i]) << "element " << i;
+    } else {
+      EXPECT_NEAR(dw[i], ref[i], 2e-4f * (1.0f + std::fabs(ref[i]))) << "element " << i;
+    }
+  }
+  EXPECT_GT(infinite, 0);
+  EXPECT_LT(infinite, static_cast<int>(ref.size()) / 2);
+}
+
+TEST(Conv2dPlane, ChoosesByShape) {
+  const ConvCase l1{64, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false};
+  auto choose = [](ConvCase s) { return cnn::conv_plane_filter_choice_avx512(geometry(s), 2); };
+  EXPECT_EQ(choose(l1), &cnn::conv_plane_kernel_avx512());
+  ConvCase s = l1;
+  s.c = 3, s.kh = 3, s.kw = 3, s.h = 32, s.w = 32, s.p = {1, 1, 1, 1, 1, 1, 1, 1};  // 27 taps
+  EXPECT_EQ(choose(s), &cnn::conv_plane_kernel_avx512());
+  s = l1, s.c = 3;  // 75 taps
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.c = 32, s.h = 14, s.w = 14, s.oc = 64;  // benchmark L2
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.h = 8, s.w = 8, s.kh = 3, s.kw = 3, s.p = {1, 1, 1, 1, 1, 1, 1, 1};  // 64 pixels a plane
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.n = 3;
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.p.stride_w = 2;
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.p.dilation_h = 2;
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.oc = 15;
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.h = 224, s.w = 224;  // 5 shifted planes of 228 x 224 floats: more than L2 should hold
+  EXPECT_EQ(choose(s), nullptr);
+#if defined(CNN_HAVE_AVX2)
+  EXPECT_EQ(cnn::conv_plane_filter_choice_avx2(geometry(l1), 2), nullptr);
+#endif
+}
+
+TEST(Conv2dPlane, TableRunsThePlaneKernel) {
+  const cnn::ConvPlaneKernel* k = plane_kernel();
+  if (k == nullptr) return;
+  ContextPtr ctx = make_context(2);
+  const ConvCase s{9, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false};
+  const cnn::Conv2dGeometry g = geometry(s);
+  std::mt19937 rng(42);
+  const FilterData d = random_data(g, rng);
+  std::vector<float> table(static_cast<size_t>(g.oc * g.c * g.kh * g.kw));
+  cnn::kernel_table("avx512")->conv2d_backward_filter(*ctx, g, d.x.data(), d.dy.data(), table.data());
+  const std::vector<float> plane = run_plane(*k, *ctx, g, d);
+  EXPECT_EQ(0, std::memcmp(table.data(), plane.data(), table.size() * sizeof(float)));
+}
+
+#else
+
+TEST(Conv2dPlane, NotBuilt) { std::cout << "skipped: build lacks AVX-512 (no plane filter gradient)\n"; }
+
+#endif
+
+}  // namespace
