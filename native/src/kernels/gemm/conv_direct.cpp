@@ -254,9 +254,6 @@ constexpr int64_t kMaxFilterPrepFloats = int64_t{1} << 23;
 // each (conv2d_backward_filter_direct).
 constexpr int64_t kMinChunkedImages = 4;
 constexpr int64_t kFilterChunks = 8;
-// The pixel blocks of the filter gradient: whole output rows, about this many bytes of transposed dy, so a
-// block stays in L1 while a thread runs all its tiles over it.
-constexpr int64_t kFilterBlockBytes = 16384;
 
 int64_t filter_taps(const ConvDirectKernel& k) { return k.filter_taps > 0 ? k.filter_taps : k.pixels; }
 
@@ -274,8 +271,8 @@ struct FilterPass {
 // One image's share of dw: items [begin, end) of (channel block, tap group), pixel block by pixel block, added to
 // the accumulators `acc` ([block][group taps][nb]). `image` is the padded image, followed by dy transposed
 // ([block][pixels][nb]); or, given the image's dy (NCHW), followed by room for one pixel block of it, which is
-// transposed there just before its tiles run ([block][block pixels][nb], in L1), so the transposed dy of a large
-// image never goes out to memory and back.
+// transposed there just before its tiles run ([block][block pixels][nb], in L1 or L2), so the transposed dy of a
+// large image never goes out to memory and back.
 void filter_image(const FilterPass& s, float* image, float* acc, int64_t begin, int64_t end,
                   const float* dy = nullptr) {
   const Conv2dGeometry& g = s.g;
@@ -323,7 +320,7 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
   const int64_t padded_stride = round_up(padded.floats, 16);
   const int64_t acc_floats = blocks * groups * group * nb;
   const int64_t items = blocks * groups;
-  const int64_t block_rows = std::clamp<int64_t>(kFilterBlockBytes / (g.ow * nb * 4), 1, g.oh);
+  const int64_t block_rows = std::clamp<int64_t>(kernel.filter_block_bytes / (g.ow * nb * 4), 1, g.oh);
   const int64_t image_size = g.c * g.h * g.w;
   const int64_t dy_size = g.oc * pixels;
 
@@ -490,11 +487,21 @@ void backward_filter_or_gemm(ConvPlaneChoiceFn choose_plane, ConvChoiceFn choose
 
 namespace {
 
-constexpr ConvDirectKernel kAvx512_7x64{"conv_direct_avx512_7x64",    7,
+// The 7 x 64 filter tiles reload and store 28 accumulators per pixel block, so their blocks are 64 KiB of dy (in
+// L2) rather than 16 KiB (in L1): filter gradients 1.07x (L2), 1.10-1.12x (L3), 1.10x (L4) on one thread, 1.07x
+// and 1.10x for L2 and L3 on two (alternated pairs, /tmp harness). The 14 x 32 tiles' 7 x 32 filter tiles, with
+// half the accumulators, measured 0.96x with long blocks on L1 and keep 16 KiB, as do the AVX2 tiles (L1 0.97x,
+// L2 1.00x, L3 1.02x, L4 1.04x: not worth a second rule).
+constexpr ConvDirectKernel kAvx512_7x64{"conv_direct_avx512_7x64",
+                                        7,
                                         64,
-                                        conv_direct_avx512_7x64_s1,   conv_direct_avx512_7x64_s2,
-                                        sgemm_pack_transposed_avx512, conv_filter_avx512_7x64_s1,
-                                        conv_filter_avx512_7x64_s2};
+                                        conv_direct_avx512_7x64_s1,
+                                        conv_direct_avx512_7x64_s2,
+                                        sgemm_pack_transposed_avx512,
+                                        conv_filter_avx512_7x64_s1,
+                                        conv_filter_avx512_7x64_s2,
+                                        0,
+                                        65536};
 constexpr ConvDirectKernel kAvx512_14x32{"conv_direct_avx512_14x32",   14,
                                          32,
                                          conv_direct_avx512_14x32_s1,  conv_direct_avx512_14x32_s2,

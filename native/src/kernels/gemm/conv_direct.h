@@ -56,6 +56,9 @@ struct ConvDirectKernel {
   ConvFilterTileFn filter_stride1;
   ConvFilterTileFn filter_stride2;
   int64_t filter_taps = 0;  // taps per filter tile (at most 32); 0: as many as `pixels`
+  // Bytes of transposed dy per pixel block of the filter gradient (whole output rows, at least one): each tile
+  // loads and stores its accumulators once per block, so wide tiles want long blocks (conv_direct.cpp).
+  int64_t filter_block_bytes = 16384;
 };
 
 #if defined(CNN_HAVE_AVX512)
