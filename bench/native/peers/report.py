@@ -2,11 +2,20 @@
 """Markdown ratio tables from cnn_peer_bench JSON output (run.sh calls this).
 
 Usage: report.py DEFAULT_JSON [CORE_JSON ...]
+       report.py --paired DIR ROUNDS
 DEFAULT_JSON is the full run with OpenBLAS choosing its own core type; each CORE_JSON is a run of the
 OpenBLAS rows only, with OPENBLAS_CORETYPE forced. Rows are named "<op>/<shape>/<library>/threads:<t>";
 with repetitions the best (highest) rate of each row counts, the usual way to read timings on a shared
 machine. Ratios are CnnNative / peer: above 1 means CnnNative is faster.
+
+--paired reads DIR/round-<r>-default.json and DIR/round-<r>-core-<type>.json for r = 1..ROUNDS (run.sh
+--rounds writes them): per row, the ratio of each round pairs CnnNative's and the peer's rates from the same
+file, run seconds apart; the table gives the median of the rounds' ratios and their range. Against OpenBLAS at
+its best, a round's ratio is the lowest over the core types, each paired with the CnnNative row of its own run.
 """
+import glob
+import os
+import statistics
 import json
 import math
 import sys
@@ -67,9 +76,84 @@ def ordered_keys(rows, library):
     return [(op, shape, t) for (op, shape, lib, t) in rows if lib == CNN and (op, shape, library, t) in rows]
 
 
+def paired(directory, rounds):
+    """The --paired report: medians and ranges of per-round ratios."""
+    per_round = []  # [(context, default rows, [core rows ...])]
+    for r in range(1, rounds + 1):
+        context, rows = load(os.path.join(directory, f"round-{r}-default.json"))
+        cores = [load(path)[1] for path in sorted(glob.glob(os.path.join(directory, f"round-{r}-core-*.json")))]
+        per_round.append((context, rows, cores))
+    context, first, _ = per_round[0]
+
+    def ratios(op, shape, t, library):
+        """One ratio per round that has both rows (OpenBLAS: also the lowest over the forced core types)."""
+        out, best = [], []
+        for _, rows, cores in per_round:
+            ours, peer = rows.get((op, shape, CNN, t)), rows.get((op, shape, library, t))
+            r = ratio(ours, peer)
+            if r is not None:
+                out.append(r)
+            if library == OPENBLAS:
+                candidates = [r] + [ratio(c.get((op, shape, CNN, t)), c.get((op, shape, OPENBLAS, t))) for c in cores]
+                candidates = [c for c in candidates if c is not None]
+                if candidates:
+                    best.append(min(candidates))
+        return out, best
+
+    def cell(values):
+        if not values:
+            return "–"
+        return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+    def median_rate(op, shape, lib, t):
+        rates = [rows[(op, shape, lib, t)]["rate"] for _, rows, _ in per_round
+                 if (op, shape, lib, t) in rows and "error" not in rows[(op, shape, lib, t)]]
+        return f"{statistics.median(rates):.1f}" if rates else "–"
+
+    print(f"CnnNative vs peers, {rounds} paired rounds — {context.get('date', '')}, {context.get('num_cpus', '?')} "
+          f"CPUs, load average {context.get('load_avg', '?')} (first round)")
+    print(f"CnnNative ISA {context.get('cnnnative_isa', '?')}; oneDNN {context.get('onednn_version', '?')} "
+          f"({context.get('onednn_isa', '?')}). Cells: median ratio CnnNative / peer over the rounds (lowest-highest); "
+          f"rates are the rounds' medians.")
+    print()
+    print("| op | shape | threads | unit | CnnNative | OpenBLAS default | OpenBLAS best | oneDNN NCHW "
+          "| oneDNN blocked |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    medians = {OPENBLAS: [], "best": [], ONEDNN_PLAIN: [], ONEDNN_BLOCKED: []}
+    for (op, shape, lib, t), row in first.items():
+        if lib != CNN:
+            continue
+        cells = []
+        blas, best = ratios(op, shape, t, OPENBLAS)
+        plain, _ = ratios(op, shape, t, ONEDNN_PLAIN)
+        blocked, _ = ratios(op, shape, t, ONEDNN_BLOCKED)
+        for key, values in ((OPENBLAS, blas), ("best", best), (ONEDNN_PLAIN, plain), (ONEDNN_BLOCKED, blocked)):
+            cells.append(cell(values))
+            if values:
+                medians[key].append(statistics.median(values))
+        print(f"| {op} | {shape} | {t} | {row.get('unit', '')} | {median_rate(op, shape, CNN, t)} | "
+              + " | ".join(cells) + " |")
+    print()
+    print(f"Geometric mean of the median ratios: vs OpenBLAS default {geomean(medians[OPENBLAS])}; vs OpenBLAS best "
+          f"{geomean(medians['best'])}; vs oneDNN NCHW {geomean(medians[ONEDNN_PLAIN])}; vs oneDNN blocked "
+          f"{geomean(medians[ONEDNN_BLOCKED])}.")
+    errors = sorted({f"- round {i + 1}: {op}/{shape}/{lib}/threads:{t}: {row['error']}"
+                     for i, (_, rows, _) in enumerate(per_round) for (op, shape, lib, t), row in rows.items()
+                     if "error" in row})
+    if errors:
+        print()
+        print("Problems:")
+        print("\n".join(errors))
+    return 1 if errors else 0
+
+
 def main(argv):
+    if len(argv) >= 2 and argv[1] == "--paired":
+        if len(argv) != 4:
+            sys.exit("usage: report.py --paired DIR ROUNDS")
+        return paired(argv[2], int(argv[3]))
     if len(argv) < 2:
-        sys.exit("usage: report.py DEFAULT_JSON [CORE_JSON ...]")
+        sys.exit("usage: report.py DEFAULT_JSON [CORE_JSON ...]\n       report.py --paired DIR ROUNDS")
     context, rows = load(argv[1])
     # OpenBLAS rows by the core type OpenBLAS reports it really used (a forced type it lacks falls back to
     # its default); a core type measured twice keeps the better figure of each row.
