@@ -45,7 +45,7 @@ std::vector<PackTier> pack_tiers() {
 #endif
 #if defined(CNN_HAVE_AVX512)
   if (cnn::kernel_table("avx512") != nullptr) {
-    out.push_back({"avx512", cnn::sgemm_pack_transposed_avx512, cnn::sgemm_pack_copy_avx512, {14, 16, 32, 64}});
+    out.push_back({"avx512", cnn::sgemm_pack_transposed_avx512, cnn::sgemm_pack_copy_avx512, {12, 14, 16, 32, 64}});
   } else {
     std::cout << "skipped: CPU lacks AVX-512\n";
   }

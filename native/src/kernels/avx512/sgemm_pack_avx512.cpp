@@ -1,4 +1,4 @@
-// Packs SGEMM operands into panels of width 14, 16, 32 or 64 with AVX-512F. Transposing (element (r, p) at
+// Packs SGEMM operands into panels of width 12, 14, 16, 32 or 64 with AVX-512F. Transposing (element (r, p) at
 // src[r * ld + p]: rows of A, or B stored transposed as in the dense forward's weights): 16 rows x 16 depths at a
 // time, as below. Copying (element (r, p) at src[p * ld + r]: B as it is stored, or A stored transposed): whole
 // vectors per depth row; the portable copy moves 16 bytes at a time and read 7 GB/s, this one 14 (a 1024 x 3136
@@ -9,8 +9,9 @@
 // Each step loads 16 source rows of 16 floats (a masked load for the last depths; rows past `count` are zero
 // registers, never read), transposes them in registers (unpacklo/hi_ps, unpacklo/hi_pd, two rounds of
 // shuffle_f32x4) and stores 16 depth rows of the panel: whole vectors for widths 16, 32 and 64 (64: the direct
-// convolution's weights, kernels/gemm/conv_direct.cpp), 14-lane masked stores for width 14. The portable
-// packer copies one float at a time with a width * 4-byte store stride.
+// convolution's weights, kernels/gemm/conv_direct.cpp), masked stores for the narrower widths: 12 lanes for the
+// SGEMM's A panels, 14 for those of 14-row tiles. The portable packer copies one float at a time with a
+// width * 4-byte store stride.
 // Compiled with the AVX-512 flags (CMakeLists.txt); everything but the exported function has internal linkage.
 #include <immintrin.h>
 
@@ -32,7 +33,7 @@ namespace {
 using avx512::transpose16;
 
 // Rows [0, rows) of one 16-row group (rows <= 16) over all kc depths into dst (row stride W floats);
-// store_mask picks the lanes written (the 14 of a width-14 panel, else all 16).
+// store_mask picks the lanes written (the W of a panel narrower than 16, else all 16).
 template <int W>
 void pack_group(const float* src, int64_t ld, int64_t rows, int64_t kc, float* dst, __mmask16 store_mask) {
   __m512 r[16];
@@ -41,7 +42,7 @@ void pack_group(const float* src, int64_t ld, int64_t rows, int64_t kc, float* d
     for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_loadu_ps(src + i * ld + p) : _mm512_setzero_ps();
     transpose16(r);
     for (int j = 0; j < 16; ++j) {
-      if (W == 14) {
+      if (W < 16) {
         _mm512_mask_storeu_ps(dst + (p + j) * W, store_mask, r[j]);
       } else {
         _mm512_storeu_ps(dst + (p + j) * W, r[j]);
@@ -61,8 +62,8 @@ void pack_group(const float* src, int64_t ld, int64_t rows, int64_t kc, float* d
 
 template <int W>
 void pack(const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
-  constexpr int kGroups = W == 14 ? 1 : W / 16;
-  const __mmask16 store_mask = W == 14 ? static_cast<__mmask16>(0x3FFF) : static_cast<__mmask16>(0xFFFF);
+  constexpr int kGroups = W < 16 ? 1 : W / 16;
+  const __mmask16 store_mask = W < 16 ? static_cast<__mmask16>((1u << W) - 1u) : static_cast<__mmask16>(0xFFFF);
   for (int64_t first = 0; first < count; first += W, src += W * ld, dst += W * kc) {
     const int64_t rows = std::min<int64_t>(W, count - first);
     for (int g = 0; g < kGroups; ++g) {
@@ -106,6 +107,7 @@ void copy_panels(const float* src, int64_t ld, int64_t count, int64_t kc, float*
 
 bool sgemm_pack_copy_avx512(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc, float* dst) {
   switch (width) {
+    case 12: copy_panels<12>(src, ld, count, kc, dst); return true;
     case 14: copy_panels<14>(src, ld, count, kc, dst); return true;
     case 16: copy_panels<16>(src, ld, count, kc, dst); return true;
     case 32: copy_panels<32>(src, ld, count, kc, dst); return true;
@@ -117,6 +119,7 @@ bool sgemm_pack_copy_avx512(int64_t width, const float* src, int64_t ld, int64_t
 bool sgemm_pack_transposed_avx512(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
                                   float* dst) {
   switch (width) {
+    case 12: pack<12>(src, ld, count, kc, dst); return true;
     case 14: pack<14>(src, ld, count, kc, dst); return true;
     case 16: pack<16>(src, ld, count, kc, dst); return true;
     case 32: pack<32>(src, ld, count, kc, dst); return true;

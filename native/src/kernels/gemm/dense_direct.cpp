@@ -4,7 +4,7 @@
 // Layout: x [n,in], w [out,in], bias [out] or null, y [n,out]. Reference kernel: dense_forward_ref.
 //
 // Why: the GEMM packs all of w for every call (the reference network's first dense layer: 3.2M floats, 12.8 MB
-// read and written for 64 rows), and its 64 batch rows run as 14 + 14 + 14 + 14 + 8 rows of the 14 x 32 tile.
+// read and written for 64 rows), and its 64 batch rows ran as 14 + 14 + 14 + 14 + 8 rows of its 14 x 32 tile.
 // Here each weight is loaded once, straight from w, and broadcast against 64 (or 32) batch rows in the lanes.
 #include <omp.h>
 

@@ -127,7 +127,7 @@ PackFn select_pack(bool strided, int64_t width) {
   switch (width) {
     case 6: return strided ? pack_strided<6> : pack_contiguous<6>;
     case 8: return strided ? pack_strided<8> : pack_contiguous<8>;
-    case 14: return strided ? pack_strided<14> : pack_contiguous<14>;
+    case 12: return strided ? pack_strided<12> : pack_contiguous<12>;
     case 16: return strided ? pack_strided<16> : pack_contiguous<16>;
     case 32: return strided ? pack_strided<32> : pack_contiguous<32>;
     default: return strided ? pack_strided<0> : pack_contiguous<0>;
@@ -207,7 +207,7 @@ struct CSide {
   int64_t segment_stride;
 };
 
-// The largest MR x NR tile that a straddling tile is staged through (the tiers use 6x8, 6x16, 14x32;
+// The largest MR x NR tile that a straddling tile is staged through (the tiers use 6x8, 6x16, 12x32;
 // sgemm_tiers.cpp checks it).
 constexpr int64_t kMaxTileFloats = 64 * 64;
 

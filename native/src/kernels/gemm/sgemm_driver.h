@@ -46,7 +46,7 @@ using SgemmTransposePackFn = bool (*)(int64_t width, const float* src, int64_t l
 using SgemmCopyPackFn = bool (*)(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc, float* dst);
 
 struct SgemmKernel {
-  const char* name;  // e.g. "sgemm_ukr_avx512_14x32": what a test or benchmark reports
+  const char* name;  // e.g. "sgemm_ukr_avx512_12x32": what a test or benchmark reports
   SgemmBlocking blocking;
   SgemmUkrFn ukr;  // the MR x NR micro-kernel; A is packed in MR-row panels, B in NR-column panels
   // Used by the driver for operands made by strided_operand(..., true) when not null (the ISA tiers); the
@@ -144,14 +144,14 @@ void sgemm_ukr_avx2_6x16(int64_t kc, const float* a, const float* b, float alpha
 bool sgemm_pack_transposed_avx2(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
                                 float* dst);  // widths 6 and 16
 bool sgemm_pack_transposed_avx512(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
-                                  float* dst);  // widths 14, 16, 32 and 64
+                                  float* dst);  // widths 12, 14, 16, 32 and 64
 // ---- copying packers, in the same files ----------------------------------------------------------------
 bool sgemm_pack_copy_avx2(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
                           float* dst);  // widths 6 and 16
 bool sgemm_pack_copy_avx512(int64_t width, const float* src, int64_t ld, int64_t count, int64_t kc,
-                            float* dst);  // widths 14, 16, 32 and 64
+                            float* dst);  // widths 12, 14, 16, 32 and 64
 
-void sgemm_ukr_avx512_14x32(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
+void sgemm_ukr_avx512_12x32(int64_t kc, const float* a, const float* b, float alpha, float beta, float* c,
                             int64_t ldc, int64_t m, int64_t n,
                             const UkrEpilogue* epilogue);
 
