@@ -122,7 +122,7 @@ TEST(GemmIsa, DetectionAgreesWithTheCpuAndEachTierRunsItsOwnKernel) {
       // dense forward pass are the tier's direct ones, which fall back on them (test_conv2d_direct.cpp,
       // test_dense_direct.cpp).
       EXPECT_EQ(table->dense_backward, generic.dense_backward);
-      EXPECT_EQ(table->sum_squares, generic.sum_squares);
+      EXPECT_NE(table->sum_squares, generic.sum_squares) << t.isa << " sums squares with its own kernel";
     }
   }
 #if defined(CNN_HAVE_AVX2)

@@ -78,6 +78,7 @@ TEST(SimdKernels, EachVectorTierRunsItsOwnElementWiseKernels) {
     EXPECT_NE(t.table->activation_backward, ref.activation_backward);
     EXPECT_NE(t.table->softmax_forward, ref.softmax_forward);
     EXPECT_NE(t.table->softmax_backward, ref.softmax_backward);
+    EXPECT_NE(t.table->sum_squares, ref.sum_squares);
   }
 #if defined(CNN_HAVE_AVX2)
   if (cnn::kernel_table("avx2") != nullptr) {
@@ -284,6 +285,34 @@ TEST(SimdKernels, GlobalAvgPoolMatchesReference) {
       t.table->global_avgpool2d_forward(context(2), planes, plane, x.data(), fast.data());
       cnn::global_avgpool2d_forward_ref(context(1), planes, plane, x.data(), ref.data());
       EXPECT_TRUE(near_values(fast, ref, 1e-5f, 1e-6f, std::string(t.isa) + " plane " + std::to_string(plane)));
+    }
+  }
+}
+
+// ---- sum of squares (gradient clipping's norm) -----------------------------------------------------------
+// Against a plain double sum of the same squares: counts around the vector steps (8/32 floats with AVX-512, 4/16
+// with AVX2) and around the 16384-float chunks, values whose squares overflow float, infinities and NaN.
+TEST(SimdKernels, SumSquaresMatchesReference) {
+  std::mt19937 rng(7013);
+  const float inf = std::numeric_limits<float>::infinity();
+  for (const SimdTier& t : simd_tiers()) {
+    for (int64_t count : {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 100, 16383, 16384, 16385, 40000,
+                          100003}) {
+      const std::string what = std::string(t.isa) + " count " + std::to_string(count);
+      std::vector<float> x = random_vector(static_cast<size_t>(count), rng, -3.0f, 3.0f);
+      double expected = 0.0;
+      for (float v : x) expected += static_cast<double>(v) * v;
+      EXPECT_NEAR(t.table->sum_squares(context(2), count, x.data()), expected, 1e-12 * expected) << what;
+      EXPECT_EQ(t.table->sum_squares(context(1), count, x.data()), t.table->sum_squares(context(2), count, x.data()))
+          << what << ": the bits must not depend on the thread count";
+      if (count == 0) continue;
+      x[static_cast<size_t>(count) - 1] = 3e20f;  // the last element: the masked or scalar tail
+      const double huge = static_cast<double>(3e20f) * static_cast<double>(3e20f);  // past float's range
+      EXPECT_NEAR(t.table->sum_squares(context(2), count, x.data()) / huge, 1.0, 1e-12) << what << ", 3e20 last";
+      x[static_cast<size_t>(count) / 2] = -inf;
+      EXPECT_EQ(t.table->sum_squares(context(2), count, x.data()), inf) << what << ", -inf";
+      x[0] = std::nanf("");
+      EXPECT_TRUE(std::isnan(t.table->sum_squares(context(2), count, x.data()))) << what << ", NaN";
     }
   }
 }

@@ -117,6 +117,7 @@ constexpr KernelTable kGenericTable{
     table.conv2d_backward_data = conv2d_backward_data_##tier;                  \
     table.conv2d_backward_filter = conv2d_backward_filter_##tier;              \
     table.bias_backward = bias_backward_##tier;                                \
+    table.sum_squares = sum_squares_##tier;                                    \
     table.sgd_update = sgd_update_##tier;                                      \
     table.adam_update = adam_update_##tier;                                    \
     table.dropout = dropout_##tier;                                            \

@@ -322,6 +322,24 @@ void global_avgpool_forward(const SimdKernels& k, cnn_context& ctx, int64_t plan
   for (int64_t p = 0; p < planes; ++p) y[p] = k.sum(plane_size, x + p * plane_size) / static_cast<float>(plane_size);
 }
 
+// The sum of squares as sum_squares_ref groups it (chunks of kSumChunk elements, fixed by count, added in chunk
+// order), each chunk summed by the tier's kernel: the same bits on any thread count. The reference adds every
+// element to one double in turn, a chain of dependent additions: 3.1 ms for 3.3M floats on one thread, the
+// reference network's parameters when gradient clipping measures their norm (bench/README.md, session 9).
+double sum_squares(const SimdKernels& k, cnn_context& ctx, int64_t count, const float* x) {
+  constexpr int64_t kSumChunk = 1 << 14;  // sum_squares_ref's
+  const int64_t chunks = (count + kSumChunk - 1) / kSumChunk;
+  Scratch scratch = ctx.scratch(static_cast<size_t>(chunks) * 2);  // one double per chunk, as the reference
+  double* partial = reinterpret_cast<double*>(scratch.data());
+#pragma omp parallel for num_threads(parallel_threads(ctx, count, kMinElementsPerParallelJob))
+  for (int64_t c = 0; c < chunks; ++c) {
+    partial[c] = k.sum_squares(std::min(kSumChunk, count - c * kSumChunk), x + c * kSumChunk);
+  }
+  double total = 0.0;
+  for (int64_t c = 0; c < chunks; ++c) total += partial[c];
+  return total;
+}
+
 // Contiguous chunks, one per thread, cut at multiples of 64 floats (whole cache lines, whole vectors).
 template <typename Body>
 void chunked(const cnn_context& ctx, int64_t count, Body body) {
@@ -555,6 +573,9 @@ void dense_forward_relu(const SimdKernels& k, cnn_context& ctx, int64_t n, int64
   void dense_forward_relu_##isa(cnn_context& ctx, int64_t n, int64_t in, int64_t out, const float* x,              \
                                 const float* w, const float* bias, float* y) {                                     \
     dense_forward_relu(simd_kernels_##isa(), ctx, n, in, out, x, w, bias, y);                                      \
+  }                                                                                                                \
+  double sum_squares_##isa(cnn_context& ctx, int64_t count, const float* x) {                                      \
+    return sum_squares(simd_kernels_##isa(), ctx, count, x);                                                       \
   }                                                                                                                \
   void global_avgpool2d_backward_##isa(cnn_context& ctx, int64_t planes, int64_t plane_size, const float* dy,       \
                                        float* dx) {                                                                \

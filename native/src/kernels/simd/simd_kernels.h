@@ -44,6 +44,9 @@ using AvgWindowsFn = void (*)(const float* plane, int64_t width, int64_t row_beg
                               int32_t stride_w, int32_t kernel_w, int64_t count, float divisor, float* y);
 // Sum of count floats (global average pooling).
 using SumFn = float (*)(int64_t count, const float* x);
+// Sum of the squares of count floats in double (sum_squares_ref's terms: each square is exact in double; only the
+// additions round, in the kernel's own fixed order).
+using SumSquaresChunkFn = double (*)(int64_t count, const float* x);
 // y = f(x) and dx = f'(x) * dy over count floats, as activation_forward_ref / activation_backward_ref.
 using ActivationChunkFn = void (*)(cnn_activation activation, float alpha, int64_t count, const float* x, float* y);
 using ActivationBackwardChunkFn = void (*)(cnn_activation activation, float alpha, int64_t count, const float* x,
@@ -100,6 +103,7 @@ struct SimdKernels {
   AvgBackwardRowFn avg_backward_row;
   FillRowFn fill_row;
   SumFn sum;
+  SumSquaresChunkFn sum_squares;
   ActivationChunkFn activation;
   ActivationBackwardChunkFn activation_backward;
   SoftmaxBlockFn softmax;
