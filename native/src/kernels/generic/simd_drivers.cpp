@@ -324,8 +324,9 @@ void global_avgpool_forward(const SimdKernels& k, cnn_context& ctx, int64_t plan
 
 // The sum of squares as sum_squares_ref groups it (chunks of kSumChunk elements, fixed by count, added in chunk
 // order), each chunk summed by the tier's kernel: the same bits on any thread count. The reference adds every
-// element to one double in turn, a chain of dependent additions: 3.1 ms for 3.3M floats on one thread, the
-// reference network's parameters when gradient clipping measures their norm (bench/README.md, session 9).
+// element to one double in turn, a chain of dependent additions: 3.1-5.0 ms on one thread for 3.3M floats (the
+// reference network's parameters, whose norm gradient clipping takes every step), 1.2 ms here (bench/README.md,
+// session 9).
 double sum_squares(const SimdKernels& k, cnn_context& ctx, int64_t count, const float* x) {
   constexpr int64_t kSumChunk = 1 << 14;  // sum_squares_ref's
   const int64_t chunks = (count + kSumChunk - 1) / kSumChunk;
