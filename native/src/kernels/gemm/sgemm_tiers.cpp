@@ -30,7 +30,7 @@ constexpr SgemmKernel kAvx2Kernel{"sgemm_ukr_avx2_6x16", kAvx2Blocking, sgemm_uk
 // 12x32 with row pairs broadcast together (24 zmm accumulators, 10 loads per 24 FMAs): 1.04-1.08x the 14x32 tile
 // with a broadcast per row, which had been the fastest of 14x32, 12x32, 6x64, 8x48, 16x16 and 28x16 measured here
 // (bench/README.md). A micro-panel 12 KiB in L1, B block 1 MiB in L2, A block up to 4 MiB in L3: MC 4092 rather
-// than 2016 packs B once, not twice, at 2048 rows (1.013-1.018x at 2048^3 on 1 and 2 threads, same bits).
+// than 2016 packs B once, not twice, at 2048 rows (2048^3: 1.013x on 1 thread, 0.99-1.02x on 2; same bits).
 constexpr SgemmBlocking kAvx512Blocking{12, 32, 4092, 256, 1024};
 constexpr SgemmKernel kAvx512Kernel{"sgemm_ukr_avx512_12x32", kAvx512Blocking, sgemm_ukr_avx512_12x32,
                                     sgemm_pack_transposed_avx512, sgemm_pack_copy_avx512};
