@@ -1,9 +1,14 @@
-// The plane filter gradient (kernels/gemm/conv_plane.h), AVX-512 where this build and CPU have it: against
-// conv2d_backward_filter_ref on random stride-1 geometries (1-3 input channels, kernels 1-5 and not square,
-// paddings 0-4 per side, images 1 to 40 pixels a side, output channels that are not multiples of the 4-channel
-// tile, batches of 1 to 17 images: one chunk or many, the last one short); bits identical on 1 and 2 threads;
-// an infinite input that reaches only the taps whose windows cover it (the masked tail of a plane adds 0, never
-// 0 * inf); which shapes each tier's choice sends to it; and that the table's filter gradient is the one that ran.
+// The plane kernels (kernels/gemm/conv_plane.h), AVX-512 where this build and CPU have it.
+// Filter gradient: against conv2d_backward_filter_ref on random stride-1 geometries (1-3 input channels, kernels 1-5
+// and not square, paddings 0-4 per side, images 1 to 40 pixels a side, output channels that are not multiples of
+// the 4-channel tile, batches of 1 to 17 images: one chunk or many, the last one short); bits identical on 1 and 2
+// threads; an infinite input that reaches only the taps whose windows cover it (the masked tail of a plane adds 0,
+// never 0 * inf); which shapes each tier's choice sends to it; and that the table's filter gradient is the one that
+// ran.
+// Forward: against conv2d_forward_ref on the same kind of geometries, with and without bias and ReLU, and bit for bit
+// against the direct tiles (both sum each output's taps in order from zero); 1 and 2 threads in both threading modes
+// (whole images, one image's tiles); ReLU keeping NaN; which shapes the choice sends to it, and that the table runs
+// it.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,6 +22,7 @@
 
 #include "conv2d_cases.h"
 #include "core/context.h"
+#include "kernels/gemm/conv_direct.h"
 #include "kernels/gemm/conv_plane.h"
 #include "kernels/kernels.h"
 #include "test_util.h"
@@ -188,6 +194,180 @@ TEST(Conv2dPlane, TableRunsThePlaneKernel) {
   cnn::kernel_table("avx512")->conv2d_backward_filter(*ctx, g, d.x.data(), d.dy.data(), table.data());
   const std::vector<float> plane = run_plane(*k, *ctx, g, d);
   EXPECT_EQ(0, std::memcmp(table.data(), plane.data(), table.size() * sizeof(float)));
+}
+
+ConvCase random_forward_case(std::mt19937& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  auto pick32 = [&](int32_t lo, int32_t hi) { return std::uniform_int_distribution<int32_t>(lo, hi)(rng); };
+  for (;;) {
+    ConvCase s{};
+    s.n = pick(1, 5);
+    s.c = pick(1, 3);
+    s.h = pick(1, 40);
+    s.w = pick(1, 40);
+    s.oc = pick(16, 37);
+    s.kh = pick(1, 5);
+    s.kw = pick(1, 5);
+    s.p = {1, 1, pick32(0, 4), pick32(0, 4), pick32(0, 4), pick32(0, 4), 1, 1};
+    s.bias = pick(0, 1) == 1;
+    if (s.h + s.p.pad_top + s.p.pad_bottom >= s.kh && s.w + s.p.pad_left + s.p.pad_right >= s.kw) return s;
+  }
+}
+
+// y starts as NaN, so an element the kernel skips fails the comparison.
+std::vector<float> run_plane_forward(const cnn::ConvPlaneKernel& k, cnn_context& ctx, const ConvCase& s,
+                                     const ConvData& d, bool relu) {
+  const cnn::Conv2dGeometry g = geometry(s);
+  std::vector<float> y(static_cast<size_t>(g.n * g.oc * g.oh * g.ow), std::numeric_limits<float>::quiet_NaN());
+  cnn::conv2d_forward_plane(k, ctx, g, d.x.data(), d.w.data(), s.bias ? d.bias.data() : nullptr, relu, y.data());
+  return y;
+}
+
+std::vector<float> run_direct_forward(cnn_context& ctx, const ConvCase& s, const ConvData& d, bool relu) {
+  const cnn::Conv2dGeometry g = geometry(s);
+  std::vector<float> y(static_cast<size_t>(g.n * g.oc * g.oh * g.ow));
+  cnn::conv2d_forward_direct(cnn::conv_direct_kernel_avx512_14x32(), ctx, g, d.x.data(), d.w.data(),
+                             s.bias ? d.bias.data() : nullptr, relu, y.data());
+  return y;
+}
+
+::testing::AssertionResult same_bits(const std::vector<float>& a, const std::vector<float>& b, const std::string& what) {
+  if (a.size() != b.size()) return ::testing::AssertionFailure() << what << ": sizes differ";
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::memcmp(&a[i], &b[i], sizeof(float)) != 0) {
+      return ::testing::AssertionFailure() << what << ": element " << i << " is " << a[i] << ", expected " << b[i];
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+TEST(Conv2dPlane, ForwardMatchesReferenceAndDirectTiles) {
+  const cnn::ConvPlaneKernel* k = plane_kernel();
+  if (k == nullptr) return;
+  ContextPtr ctx = make_context(2);
+  const int64_t run = k->forward_vectors * k->width;
+  std::mt19937 shapes(20261123);
+  int checked = 0, tail_block = 0, short_vector = 0, several_runs = 0, short_run = 0, one_vector = 0, with_bias = 0;
+  for (uint32_t i = 0; checked < 120; ++i) {
+    const ConvCase s = random_forward_case(shapes);
+    const cnn::Conv2dGeometry g = geometry(s);
+    ASSERT_TRUE(cnn::conv_plane_fits(g)) << describe(s, i);
+    std::mt19937 rng(9000 + i);
+    const ConvData d = make_conv_data(s, rng);
+    const bool relu = i % 2 == 1;
+    const std::string what = describe(s, 9000 + i) + (relu ? ", ReLU" : "");
+    const std::vector<float> y = run_plane_forward(*k, *ctx, s, d, relu);
+    ASSERT_TRUE(all_close(y, run_conv_ref(*ctx, s, d, relu), "plane forward " + what));
+    ASSERT_TRUE(same_bits(y, run_direct_forward(*ctx, s, d, relu), "plane forward against the direct tiles, " + what));
+    ++checked;
+    const int64_t pixels = g.oh * g.ow;
+    tail_block += g.oc % k->forward_channels != 0;
+    short_vector += pixels % k->width != 0;
+    several_runs += pixels > run;
+    short_run += pixels > run && pixels % run != 0;
+    one_vector += pixels <= k->width;
+    with_bias += s.bias;
+  }
+  EXPECT_GT(tail_block, 60);
+  EXPECT_GT(short_vector, 80);
+  EXPECT_GT(several_runs, 60);
+  EXPECT_GT(short_run, 50);
+  EXPECT_GT(one_vector, 1);
+  EXPECT_GT(with_bias, 40);
+}
+
+// The same bits on 1 and 2 threads, whole images per thread or one image's tiles shared.
+TEST(Conv2dPlane, ForwardThreadCountsGiveIdenticalBits) {
+  const cnn::ConvPlaneKernel* k = plane_kernel();
+  if (k == nullptr) return;
+  ContextPtr one = make_context(1), two = make_context(2);
+  const ConvCase cases[] = {
+      {44, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true},    // whole images, 22 a thread
+      {3, 3, 61, 47, 35, 3, 3, {1, 1, 1, 0, 2, 1, 1, 1}, true},     // an image's tiles on two threads, odd sizes
+      {1, 2, 100, 100, 37, 4, 3, {1, 1, 2, 1, 1, 1, 1, 1}, false},  // one image on two threads
+  };
+  uint32_t seed = 600;
+  for (const ConvCase& s : cases) {
+    std::mt19937 rng(++seed);
+    const ConvData d = make_conv_data(s, rng);
+    const std::string what = describe(s, seed);
+    const std::vector<float> a = run_plane_forward(*k, *one, s, d, true);
+    ASSERT_TRUE(all_close(a, run_conv_ref(*one, s, d, true), "plane forward " + what));
+    EXPECT_TRUE(same_bits(run_plane_forward(*k, *two, s, d, true), a, "2 threads, " + what));
+    EXPECT_TRUE(same_bits(run_direct_forward(*two, s, d, true), a, "direct tiles, " + what));
+  }
+}
+
+// ReLU keeps NaN: a NaN input reaches exactly the outputs whose windows cover it; every other output is >= 0.
+TEST(Conv2dPlane, ForwardReluKeepsNaN) {
+  const cnn::ConvPlaneKernel* k = plane_kernel();
+  if (k == nullptr) return;
+  ContextPtr ctx = make_context(1);
+  const ConvCase s{1, 1, 5, 9, 18, 3, 3, {1, 1, 1, 1, 1, 1, 1, 1}, false};
+  std::mt19937 rng(3);
+  ConvData d = make_conv_data(s, rng);
+  d.x[2 * 9 + 4] = std::numeric_limits<float>::quiet_NaN();  // row 2, column 4
+  const std::vector<float> y = run_plane_forward(*k, *ctx, s, d, true);
+  for (int64_t o = 0; o < s.oc; ++o) {
+    for (int64_t r = 0; r < 5; ++r) {
+      for (int64_t c = 0; c < 9; ++c) {
+        const bool covered = r >= 1 && r <= 3 && c >= 3 && c <= 5;
+        const float v = y[static_cast<size_t>((o * 5 + r) * 9 + c)];
+        EXPECT_EQ(covered, std::isnan(v)) << "channel " << o << " pixel " << r << "," << c;
+        if (!covered) {
+          EXPECT_GE(v, 0.0f);
+        }
+      }
+    }
+  }
+}
+
+TEST(Conv2dPlane, ForwardChoosesByShape) {
+  const ConvCase l1{64, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false};
+  auto choose = [](ConvCase s) { return cnn::conv_plane_forward_choice_avx512(geometry(s), 2); };
+  EXPECT_EQ(choose(l1), &cnn::conv_plane_kernel_avx512());
+  ConvCase s = l1;
+  s.n = 1;  // batch 1
+  EXPECT_EQ(choose(s), &cnn::conv_plane_kernel_avx512());
+  s = l1, s.c = 3, s.kh = 3, s.kw = 3, s.h = 32, s.w = 32, s.p = {1, 1, 1, 1, 1, 1, 1, 1};  // 27 taps
+  EXPECT_EQ(choose(s), &cnn::conv_plane_kernel_avx512());
+  s = l1, s.h = 4, s.w = 4, s.kh = 3, s.kw = 3, s.p = {1, 1, 1, 1, 1, 1, 1, 1};  // 16 pixels a plane
+  EXPECT_EQ(choose(s), &cnn::conv_plane_kernel_avx512());
+  s = l1, s.c = 3;  // 75 taps
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.c = 3, s.kh = 1, s.kw = 1, s.p = {1, 1, 0, 0, 0, 0, 1, 1};  // 1 x 1: a GEMM
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.c = 32, s.h = 14, s.w = 14, s.oc = 64;  // benchmark L2
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.p.stride_w = 2;
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.p.dilation_h = 2;
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.oc = 15;
+  EXPECT_EQ(choose(s), nullptr);
+  s = l1, s.h = 224, s.w = 224;  // 5 shifted planes of 228 x 224 floats: more than L2 should hold
+  EXPECT_EQ(choose(s), nullptr);
+#if defined(CNN_HAVE_AVX2)
+  EXPECT_EQ(cnn::conv_plane_forward_choice_avx2(geometry(l1), 2), nullptr);
+#endif
+}
+
+// The table's forward convolution (with and without ReLU) gives the plane kernel's bits where the choice picks it:
+// an output channel count past the last whole block and an output that is not a whole number of vectors.
+TEST(Conv2dPlane, TableRunsThePlaneForward) {
+  const cnn::ConvPlaneKernel* k = plane_kernel();
+  if (k == nullptr) return;
+  ContextPtr ctx = make_context(2);
+  const ConvCase s{6, 1, 27, 27, 33, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, true};
+  const cnn::Conv2dGeometry g = geometry(s);
+  ASSERT_EQ(cnn::conv_plane_forward_choice_avx512(g, 2), k);
+  std::mt19937 rng(43);
+  const ConvData d = make_conv_data(s, rng);
+  std::vector<float> table(static_cast<size_t>(g.n * g.oc * g.oh * g.ow));
+  cnn::kernel_table("avx512")->conv2d_forward(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), table.data());
+  EXPECT_TRUE(same_bits(table, run_plane_forward(*k, *ctx, s, d, false), "table forward"));
+  cnn::kernel_table("avx512")->conv2d_forward_relu(*ctx, g, d.x.data(), d.w.data(), d.bias.data(), table.data());
+  EXPECT_TRUE(same_bits(table, run_plane_forward(*k, *ctx, s, d, true), "table forward with ReLU"));
 }
 
 #else

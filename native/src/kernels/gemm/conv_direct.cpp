@@ -429,12 +429,15 @@ using ConvChoiceFn = const ConvDirectKernel* (*)(const Conv2dGeometry& g, int th
 using WinogradChoiceFn = const ConvWinogradKernel* (*)(const Conv2dGeometry& g, int threads);
 using ConvPlaneChoiceFn = const ConvPlaneKernel* (*)(const Conv2dGeometry& g, int threads);
 
-// The table entries of a tier, given its choice functions: Winograd, plane (filter gradient) or direct where they
-// pick a kernel, else the GEMM path.
-void forward_or_gemm(WinogradChoiceFn winograd, ConvChoiceFn choose, cnn_context& ctx, const Conv2dGeometry& g,
-                     const float* x, const float* w, const float* bias, bool relu, float* y) {
+// The table entries of a tier, given its choice functions: Winograd, plane or direct where they pick a kernel, else
+// the GEMM path.
+void forward_or_gemm(WinogradChoiceFn winograd, ConvPlaneChoiceFn choose_plane, ConvChoiceFn choose,
+                     cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                     bool relu, float* y) {
   if (const ConvWinogradKernel* k = winograd(g, ctx.threads.load()))
     return conv2d_forward_winograd(*k, ctx, g, x, w, false, bias, relu, y);
+  if (const ConvPlaneKernel* k = choose_plane(g, ctx.threads.load()))
+    return conv2d_forward_plane(*k, ctx, g, x, w, bias, relu, y);
   if (const ConvDirectKernel* k = choose(g, ctx.threads.load()))
     return conv2d_forward_direct(*k, ctx, g, x, w, bias, relu, y);
   if (relu) return conv2d_forward_gemm_relu(ctx, g, x, w, bias, y);
@@ -463,16 +466,18 @@ void backward_filter_or_gemm(ConvPlaneChoiceFn choose_plane, ConvChoiceFn choose
 }  // namespace
 
 // A tier's table entries, given its choice functions conv_winograd_choice_<tier> (conv_winograd.h),
-// conv_plane_filter_choice_<tier> (conv_plane.h), conv_direct_choice_<tier>, conv_data_choice_<tier> and
-// conv_filter_choice_<tier>.
+// conv_plane_forward_choice_<tier> and conv_plane_filter_choice_<tier> (conv_plane.h), conv_direct_choice_<tier>,
+// conv_data_choice_<tier> and conv_filter_choice_<tier>.
 #define CNN_CONV_DIRECT_ENTRIES(tier)                                                                                \
   void conv2d_forward_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,              \
                              const float* bias, float* y) {                                                          \
-    forward_or_gemm(conv_winograd_choice_##tier, conv_direct_choice_##tier, ctx, g, x, w, bias, false, y);           \
+    forward_or_gemm(conv_winograd_choice_##tier, conv_plane_forward_choice_##tier, conv_direct_choice_##tier, ctx, g, \
+                    x, w, bias, false, y);                                                                           \
   }                                                                                                                  \
   void conv2d_forward_relu_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* x, const float* w,         \
                                   const float* bias, float* y) {                                                     \
-    forward_or_gemm(conv_winograd_choice_##tier, conv_direct_choice_##tier, ctx, g, x, w, bias, true, y);            \
+    forward_or_gemm(conv_winograd_choice_##tier, conv_plane_forward_choice_##tier, conv_direct_choice_##tier, ctx, g, \
+                    x, w, bias, true, y);                                                                            \
   }                                                                                                                  \
   void conv2d_backward_data_##tier(cnn_context& ctx, const Conv2dGeometry& g, const float* w, const float* dy,       \
                                    float* dx) {                                                                      \

@@ -112,9 +112,9 @@ void conv2d_backward_filter_direct(const ConvDirectKernel& kernel, cnn_context& 
 // forward convolution that computes a data gradient (conv_backward_data_as_forward), whose GEMM path adds col2im.
 // conv_filter_choice_<tier>: the same for the filter gradient. The entries run the Winograd kernel where
 // conv_winograd_choice_<tier> (conv_winograd.h) picks one (forward, and the data gradient as a forward
-// convolution) and the plane filter gradient where conv_plane_filter_choice_<tier> (conv_plane.h) picks it, else
-// the direct kernel where the choice picks one, else conv2d_forward_gemm(_relu), conv2d_backward_data_gemm and
-// conv2d_backward_filter_gemm.
+// convolution), the plane forward pass and filter gradient where conv_plane_forward_choice_<tier> and
+// conv_plane_filter_choice_<tier> (conv_plane.h) pick them, else the direct kernel where the choice picks one, else
+// conv2d_forward_gemm(_relu), conv2d_backward_data_gemm and conv2d_backward_filter_gemm.
 #define CNN_DECLARE_CONV_DIRECT_ENTRIES(tier)                                                                       \
   const ConvDirectKernel* conv_direct_choice_##tier(const Conv2dGeometry& g, int threads);                           \
   const ConvDirectKernel* conv_data_choice_##tier(const Conv2dGeometry& g, int threads);                             \

@@ -1,7 +1,8 @@
-// The plane filter gradient (kernels/gemm/conv_plane.h): the portable driver around the tiers' tiles. Per image:
-// the shifted input planes, then every (channel block, tap group) tile over all of the image's pixels, each adding
-// its lanes' partial sums into the image chunk's accumulators. Reference kernel: conv2d_backward_filter_ref
-// (kernels/ref/conv2d_backward_ref.cpp).
+// The plane forward pass and filter gradient (kernels/gemm/conv_plane.h): the portable drivers around the tiers'
+// tiles. Per image: the shifted input planes, then every tile over them: forward, (channel block, pixel run)
+// tiles writing y; filter gradient, (channel block, tap group) tiles over all of the image's pixels, each adding its
+// lanes' partial sums into the image chunk's accumulators. Reference kernels: conv2d_forward_ref
+// (kernels/ref/conv2d_ref.cpp), conv2d_backward_filter_ref (kernels/ref/conv2d_backward_ref.cpp).
 #include "kernels/gemm/conv_plane.h"
 
 #include <omp.h>
@@ -81,7 +82,105 @@ void plane_image(const PlanePass& s, const float* planes, const float* dy, const
   }
 }
 
+// Output channels of forward block b: the kernel's, the last block moved back to end at OC - 1 (it overlaps the one
+// before it when OC is not a multiple of the block, and writes the same bits there).
+int64_t forward_channel(const ConvPlaneKernel& k, const Conv2dGeometry& g, int64_t block) {
+  return std::min(block * k.forward_channels, g.oc - k.forward_channels);
+}
+
+// Forward items [begin, end) of one image's planes, item = block * runs + run (a run: forward_vectors vectors of
+// pixels, the last one shorter).
+void forward_items(const ConvPlaneKernel& k, const ConvPlaneForwardArgs& base, const Conv2dGeometry& g,
+                   const float* packed_w, const float* bias, const float* planes, float* y, int64_t runs,
+                   int64_t begin, int64_t end) {
+  const int64_t pixels = g.oh * g.ow;
+  const int64_t run_pixels = k.forward_vectors * k.width;
+  ConvPlaneForwardArgs args = base;
+  for (int64_t block = begin / runs; block * runs < end; ++block) {
+    const int64_t channel = forward_channel(k, g, block);
+    args.weights = packed_w + block * base.taps * k.forward_channels;
+    args.bias = bias != nullptr ? bias + channel : nullptr;
+    const int64_t stop = std::min(runs, end - block * runs);
+    for (int64_t run = std::max<int64_t>(0, begin - block * runs); run < stop; ++run) {
+      const int64_t first = run * run_pixels;
+      args.planes = planes + first;
+      args.pixels = std::min(run_pixels, pixels - first);
+      args.y = y + channel * pixels + first;
+      k.forward[(args.pixels + k.width - 1) / k.width - 1](args);
+    }
+  }
+}
+
 }  // namespace
+
+void conv2d_forward_plane(const ConvPlaneKernel& k, cnn_context& ctx, const Conv2dGeometry& g, const float* x,
+                          const float* w, const float* bias, bool relu, float* y) {
+  const int64_t pixels = g.oh * g.ow;
+  if (g.n == 0 || pixels == 0) return;
+  const int64_t taps = g.c * g.kh * g.kw;
+  const Planes planes = planes_of(g);
+  const int64_t blocks = (g.oc + k.forward_channels - 1) / k.forward_channels;
+  const int64_t runs = (pixels + k.forward_vectors * k.width - 1) / (k.forward_vectors * k.width);
+  const int64_t items = blocks * runs;
+  const int64_t image_floats = g.c * g.kw * planes.plane;
+  const int64_t image_size = g.c * g.h * g.w;
+  const int64_t out_size = g.oc * pixels;
+
+  const double work = static_cast<double>(g.n) * static_cast<double>(pixels) * static_cast<double>(g.oc * taps);
+  const int threads = work < 2.0 * kMinMultiplyAddsPerThread ? 1 : ctx.threads.load();
+  // Whole images per thread when they go round evenly or there are many; else the threads split each image's
+  // items, each shifting the image's planes itself (a few microseconds, against a barrier per image).
+  const bool by_image = g.n >= threads && (g.n % threads == 0 || g.n >= 4 * threads);
+  const int team = static_cast<int>(by_image ? threads : std::min<int64_t>(threads, items));
+
+  const int64_t weight_floats = round_up(blocks * taps * k.forward_channels, 16);
+  const int64_t offset_floats = round_up(2 * taps, 16);  // int64 offsets, two float slots each
+  Scratch scratch(ctx.scratch(static_cast<size_t>(weight_floats + offset_floats + team * image_floats)));
+  float* packed_w = scratch.data();  // [block][taps][forward_channels]
+  int64_t* offsets = reinterpret_cast<int64_t*>(packed_w + weight_floats);
+  float* prep = packed_w + weight_floats + offset_floats;
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t channel = forward_channel(k, g, b);
+    for (int64_t t = 0; t < taps; ++t) {
+      for (int64_t i = 0; i < k.forward_channels; ++i) {
+        packed_w[(b * taps + t) * k.forward_channels + i] = w[(channel + i) * taps + t];
+      }
+    }
+  }
+  for (int64_t t = 0; t < taps; ++t) {
+    const int64_t c = t / (g.kh * g.kw), ky = t / g.kw % g.kh, kx = t % g.kw;
+    offsets[t] = (c * g.kw + kx) * planes.plane + ky * g.ow;
+  }
+  ConvPlaneForwardArgs base{};
+  base.taps = taps;
+  base.offsets = offsets;
+  base.y_stride = pixels;
+  base.relu = relu;
+
+#pragma omp parallel num_threads(team) if (team > 1)
+  {
+    float* image = prep + omp_get_thread_num() * image_floats;
+    bool zeroed = false;
+    if (by_image) {
+      // Images as threads come free: a core of a shared machine may run slower for a while.
+#pragma omp for schedule(dynamic, 1)
+      for (int64_t n = 0; n < g.n; ++n) {
+        k.shift(g, planes.rows, planes.plane, x + n * image_size, image, zeroed);
+        zeroed = true;
+        forward_items(k, base, g, packed_w, bias, image, y + n * out_size, runs, 0, items);
+      }
+    } else {
+      const int part = omp_get_thread_num(), parts = omp_get_num_threads();
+      const int64_t share = (items + parts - 1) / parts;
+      const int64_t begin = std::min(items, part * share), end = std::min(items, begin + share);
+      for (int64_t n = 0; n < g.n && begin < end; ++n) {
+        k.shift(g, planes.rows, planes.plane, x + n * image_size, image, zeroed);
+        zeroed = true;
+        forward_items(k, base, g, packed_w, bias, image, y + n * out_size, runs, begin, end);
+      }
+    }
+  }
+}
 
 bool conv_plane_fits(const Conv2dGeometry& g) {
   return g.stride_h == 1 && g.stride_w == 1 && g.dilation_h == 1 && g.dilation_w == 1 && g.oc >= 16 &&
@@ -125,11 +224,13 @@ void conv2d_backward_filter_plane(const ConvPlaneKernel& k, cnn_context& ctx, co
 #pragma omp parallel num_threads(team) if (team > 1)
   {
     float* image = prep + omp_get_thread_num() * image_floats;
+    bool zeroed = false;
 #pragma omp for schedule(dynamic, 1)  // each chunk sums into its own accumulators, whichever thread runs it
     for (int64_t c = 0; c < chunks; ++c) {
       const int64_t stop = std::min(g.n, (c + 1) * chunk_images);
       for (int64_t n = c * chunk_images; n < stop; ++n) {
-        k.shift(g, planes.rows, planes.plane, x + n * image_size, image);
+        k.shift(g, planes.rows, planes.plane, x + n * image_size, image, zeroed);
+        zeroed = true;
         plane_image(pass, image, dy + n * dy_size, n + 1 < stop ? dy + (n + 1) * dy_size : nullptr,
                     acc + c * acc_floats);
       }
@@ -167,13 +268,30 @@ const ConvPlaneKernel* plane_choice(const ConvPlaneKernel& k, const Conv2dGeomet
              : nullptr;
 }
 
+// The forward rule, from a /tmp harness over the kernels (alternated calls, median of 40 pairs' time ratios, what the
+// table chose before -> plane tiles, AVX-512, 1 / 2 threads; bench/README.md "Session 10"):
+// - up to 32 taps per output channel: 1 x 5 x 5 on 28 x 28 (L1) 1.18x / 1.06x, at batch 1 1.02x / 1.14x; 3 x 3 x 3 on
+//   32 x 32 1.27x / 1.19x (32 channels), 1.46x / 1.40x (64); 2 x 3 x 3 on 56 x 56 1.13x / 1.09x; 3 x 3 x 3 on 64 x 64
+//   at batch 2 1.20x / 1.20x. Against im2col + GEMM, where the direct tiles waste too many lanes: 1 x 3 x 3 on
+//   14 x 14 2.7x / 1.3x, on 8 x 8 1.9x / 2.2x, on 4 x 4 1.6x / 1.6x;
+// - but not more taps: 3 x 5 x 5 (75) 0.98x / 0.96x, 8 x 3 x 3 (72) 0.95x / 0.98x, 4 x 5 x 5 (100) 0.90x / 0.83x,
+//   where each tile's write-back weighs less against its FMAs;
+// - nor 1 x 1 windows (a plain GEMM): 3 x 1 x 1 on 28 x 28 1.43x on one thread but 0.81x on two.
+const ConvPlaneKernel* plane_forward_choice(const ConvPlaneKernel& k, const Conv2dGeometry& g) {
+  return conv_plane_fits(g) && g.c * g.kh * g.kw <= kMaxPlaneTaps && g.kh * g.kw > 1 ? &k : nullptr;
+}
+
 #if defined(CNN_HAVE_AVX512)
 const ConvPlaneKernel* conv_plane_filter_choice_avx512(const Conv2dGeometry& g, int /*threads*/) {
   return plane_choice(conv_plane_kernel_avx512(), g);
 }
+const ConvPlaneKernel* conv_plane_forward_choice_avx512(const Conv2dGeometry& g, int /*threads*/) {
+  return plane_forward_choice(conv_plane_kernel_avx512(), g);
+}
 #endif
 #if defined(CNN_HAVE_AVX2)
 const ConvPlaneKernel* conv_plane_filter_choice_avx2(const Conv2dGeometry& /*g*/, int /*threads*/) { return nullptr; }
+const ConvPlaneKernel* conv_plane_forward_choice_avx2(const Conv2dGeometry& /*g*/, int /*threads*/) { return nullptr; }
 #endif
 
 }  // namespace cnn

@@ -78,6 +78,12 @@ inline M mask_or(M a, M b) { return static_cast<M>(a | b); }
 inline M mask_and(M a, M b) { return static_cast<M>(a & b); }
 inline M mask_andnot(M a, M b) { return static_cast<M>(~a & b); }  // !a && b
 inline F select(M m, F if_true, F if_false) { return _mm512_mask_blend_ps(m, if_false, if_true); }
+// acc + *w * x, with *w broadcast inside the FMA (its memory operand, {1to16}): no register holds the broadcast.
+// Written in assembly because GCC 12 hoists a repeated _mm512_set1_ps(*w) into a register, which is the point.
+inline F fmadd_broadcast(const float* w, F x, F acc) {
+  __asm__("vfmadd231ps %2%{1to16%}, %1, %0" : "+v"(acc) : "v"(x), "m"(*w));
+  return acc;
+}
 
 inline I iota_i() { return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15); }
 inline I set1_i(int32_t v) { return _mm512_set1_epi32(v); }
@@ -178,6 +184,8 @@ inline M is_number(F a) { return _mm256_cmp_ps(a, a, _CMP_ORD_Q); }        // no
 inline M mask_or(M a, M b) { return _mm256_or_ps(a, b); }
 inline M mask_and(M a, M b) { return _mm256_and_ps(a, b); }
 inline M mask_andnot(M a, M b) { return _mm256_andnot_ps(a, b); }
+// acc + *w * x (AVX2 has no broadcast operand: the broadcast takes a register, as fmadd(set1(*w), x, acc)).
+inline F fmadd_broadcast(const float* w, F x, F acc) { return _mm256_fmadd_ps(_mm256_set1_ps(*w), x, acc); }
 
 inline I add_i(I a, I b) { return _mm256_add_epi32(a, b); }
 inline I mul_i(I a, I b) { return _mm256_mullo_epi32(a, b); }
