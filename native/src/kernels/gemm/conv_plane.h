@@ -93,9 +93,12 @@ void conv2d_forward_plane(const ConvPlaneKernel& kernel, cnn_context& ctx, const
                           const float* w, const float* bias, bool relu, float* y);
 
 // A tier's choice (conv_plane.cpp, where the rule and the measurements behind it are): its kernel for this filter
-// gradient on `threads` threads, or null when the direct or GEMM path suits it better. AVX2 has no plane kernel:
-// 2 channels x 5 taps in 16 ymm registers ran L1 at 0.86-0.94x the speed of its direct 6 x 16 tiles.
+// gradient on `threads` threads, or null when the direct or GEMM path suits it better.
 // conv_plane_forward_choice_<tier>: the same for the forward pass (tried after Winograd, before the direct tiles).
+// AVX2 has no plane kernel. Filter gradient: 2 channels x 5 taps in 16 ymm registers ran L1 at 0.86-0.94x the speed
+// of its direct 6 x 16 tiles. Forward, 3 channels x 4 vectors (/tmp harness, medians of 40 alternated pairs, 1 / 2
+// threads): L1 1.10x / 0.93x, 3 x 3 x 3 on 32 x 32 1.13-1.22x, 1 x 3 x 3 on 8 x 8 1.13x / 0.77x against the GEMM,
+// 3 x 5 x 5 0.99x / 0.96x; 2 channels x 6 vectors slower still (0.69-1.08x): no rule worth its weight.
 #if defined(CNN_HAVE_AVX512)
 const ConvPlaneKernel* conv_plane_filter_choice_avx512(const Conv2dGeometry& g, int threads);
 const ConvPlaneKernel* conv_plane_forward_choice_avx512(const Conv2dGeometry& g, int threads);
