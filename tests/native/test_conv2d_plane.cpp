@@ -42,12 +42,14 @@ const cnn::ConvPlaneKernel* plane_kernel() {
   return &cnn::conv_plane_kernel_avx512();
 }
 
-ConvCase random_plane_case(std::mt19937& rng) {
+// A random stride-1 case the plane kernels take: 1-3 input channels, kernels 1-5 and not square, paddings 0-4 per
+// side, images 1 to 40 pixels a side, 16-37 output channels, 1 to max_images images, a bias half the time.
+ConvCase random_plane_case(std::mt19937& rng, int64_t max_images) {
   auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
   auto pick32 = [&](int32_t lo, int32_t hi) { return std::uniform_int_distribution<int32_t>(lo, hi)(rng); };
   for (;;) {
     ConvCase s{};
-    s.n = pick(1, 17);
+    s.n = pick(1, max_images);
     s.c = pick(1, 3);
     s.h = pick(1, 40);
     s.w = pick(1, 40);
@@ -55,6 +57,7 @@ ConvCase random_plane_case(std::mt19937& rng) {
     s.kh = pick(1, 5);
     s.kw = pick(1, 5);
     s.p = {1, 1, pick32(0, 4), pick32(0, 4), pick32(0, 4), pick32(0, 4), 1, 1};
+    s.bias = pick(0, 1) == 1;
     if (s.h + s.p.pad_top + s.p.pad_bottom >= s.kh && s.w + s.p.pad_left + s.p.pad_right >= s.kw) return s;
   }
 }
@@ -82,7 +85,7 @@ TEST(Conv2dPlane, BackwardFilterMatchesReference) {
   std::mt19937 shapes(20261122);
   int checked = 0, tail_block = 0, short_tail = 0, several_groups = 0, one_chunk = 0, padded = 0;
   for (uint32_t i = 0; checked < 120; ++i) {
-    const ConvCase s = random_plane_case(shapes);
+    const ConvCase s = random_plane_case(shapes, 17);
     const cnn::Conv2dGeometry g = geometry(s);
     ASSERT_TRUE(cnn::conv_plane_fits(g)) << describe(s, i);
     std::mt19937 rng(8000 + i);
@@ -154,32 +157,52 @@ TEST(Conv2dPlane, InfiniteInputReachesOnlyItsTaps) {
   EXPECT_LT(infinite, static_cast<int>(ref.size()) / 2);
 }
 
+// Which shapes each choice takes: the filter gradient's rule wants 128 pixels a plane and 4 images, the forward
+// pass's does not but turns down 1 x 1 windows; both want at most 32 taps, stride 1, no dilation, 16 output channels
+// and shifted planes that fit L2.
 TEST(Conv2dPlane, ChoosesByShape) {
   const ConvCase l1{64, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false};
-  auto choose = [](ConvCase s) { return cnn::conv_plane_filter_choice_avx512(geometry(s), 2); };
-  EXPECT_EQ(choose(l1), &cnn::conv_plane_kernel_avx512());
-  ConvCase s = l1;
-  s.c = 3, s.kh = 3, s.kw = 3, s.h = 32, s.w = 32, s.p = {1, 1, 1, 1, 1, 1, 1, 1};  // 27 taps
-  EXPECT_EQ(choose(s), &cnn::conv_plane_kernel_avx512());
-  s = l1, s.c = 3;  // 75 taps
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.c = 32, s.h = 14, s.w = 14, s.oc = 64;  // benchmark L2
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.h = 8, s.w = 8, s.kh = 3, s.kw = 3, s.p = {1, 1, 1, 1, 1, 1, 1, 1};  // 64 pixels a plane
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.n = 3;
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.p.stride_w = 2;
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.p.dilation_h = 2;
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.oc = 15;
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.h = 224, s.w = 224;  // 5 shifted planes of 228 x 224 floats: more than L2 should hold
-  EXPECT_EQ(choose(s), nullptr);
+  struct Row {
+    const char* what;
+    ConvCase s;
+    bool filter, forward;  // whether each choice takes it
+  };
+  std::vector<Row> rows;
+  auto add = [&](const char* what, bool filter, bool forward, auto change) {
+    ConvCase s = l1;
+    change(s);
+    rows.push_back({what, s, filter, forward});
+  };
+  add("benchmark L1", true, true, [](ConvCase&) {});
+  add("27 taps", true, true, [](ConvCase& s) {
+    s.c = 3, s.kh = 3, s.kw = 3, s.h = 32, s.w = 32, s.p = {1, 1, 1, 1, 1, 1, 1, 1};
+  });
+  add("64 pixels a plane", false, true, [](ConvCase& s) {
+    s.h = 8, s.w = 8, s.kh = 3, s.kw = 3, s.p = {1, 1, 1, 1, 1, 1, 1, 1};
+  });
+  add("16 pixels a plane", false, true, [](ConvCase& s) {
+    s.h = 4, s.w = 4, s.kh = 3, s.kw = 3, s.p = {1, 1, 1, 1, 1, 1, 1, 1};
+  });
+  add("3 images", false, true, [](ConvCase& s) { s.n = 3; });
+  add("1 image", false, true, [](ConvCase& s) { s.n = 1; });
+  add("1 x 1 window", true, false, [](ConvCase& s) { s.c = 3, s.kh = 1, s.kw = 1, s.p = {1, 1, 0, 0, 0, 0, 1, 1}; });
+  add("75 taps", false, false, [](ConvCase& s) { s.c = 3; });
+  add("benchmark L2", false, false, [](ConvCase& s) { s.c = 32, s.h = 14, s.w = 14, s.oc = 64; });
+  add("stride 2", false, false, [](ConvCase& s) { s.p.stride_w = 2; });
+  add("dilation 2", false, false, [](ConvCase& s) { s.p.dilation_h = 2; });
+  add("15 output channels", false, false, [](ConvCase& s) { s.oc = 15; });
+  // 5 shifted planes of 228 x 224 floats: more than L2 should hold.
+  add("224 x 224", false, false, [](ConvCase& s) { s.h = 224, s.w = 224; });
+  const cnn::ConvPlaneKernel* k = &cnn::conv_plane_kernel_avx512();
+  for (const Row& r : rows) {
+    const cnn::Conv2dGeometry g = geometry(r.s);
+    EXPECT_EQ(cnn::conv_plane_filter_choice_avx512(g, 2), r.filter ? k : nullptr) << "filter gradient, " << r.what;
+    EXPECT_EQ(cnn::conv_plane_forward_choice_avx512(g, 2), r.forward ? k : nullptr) << "forward, " << r.what;
 #if defined(CNN_HAVE_AVX2)
-  EXPECT_EQ(cnn::conv_plane_filter_choice_avx2(geometry(l1), 2), nullptr);
+    EXPECT_EQ(cnn::conv_plane_filter_choice_avx2(g, 2), nullptr) << "AVX2 filter gradient, " << r.what;
+    EXPECT_EQ(cnn::conv_plane_forward_choice_avx2(g, 2), nullptr) << "AVX2 forward, " << r.what;
 #endif
+  }
 }
 
 TEST(Conv2dPlane, TableRunsThePlaneKernel) {
@@ -194,24 +217,6 @@ TEST(Conv2dPlane, TableRunsThePlaneKernel) {
   cnn::kernel_table("avx512")->conv2d_backward_filter(*ctx, g, d.x.data(), d.dy.data(), table.data());
   const std::vector<float> plane = run_plane(*k, *ctx, g, d);
   EXPECT_EQ(0, std::memcmp(table.data(), plane.data(), table.size() * sizeof(float)));
-}
-
-ConvCase random_forward_case(std::mt19937& rng) {
-  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
-  auto pick32 = [&](int32_t lo, int32_t hi) { return std::uniform_int_distribution<int32_t>(lo, hi)(rng); };
-  for (;;) {
-    ConvCase s{};
-    s.n = pick(1, 5);
-    s.c = pick(1, 3);
-    s.h = pick(1, 40);
-    s.w = pick(1, 40);
-    s.oc = pick(16, 37);
-    s.kh = pick(1, 5);
-    s.kw = pick(1, 5);
-    s.p = {1, 1, pick32(0, 4), pick32(0, 4), pick32(0, 4), pick32(0, 4), 1, 1};
-    s.bias = pick(0, 1) == 1;
-    if (s.h + s.p.pad_top + s.p.pad_bottom >= s.kh && s.w + s.p.pad_left + s.p.pad_right >= s.kw) return s;
-  }
 }
 
 // y starts as NaN, so an element the kernel skips fails the comparison.
@@ -249,7 +254,7 @@ TEST(Conv2dPlane, ForwardMatchesReferenceAndDirectTiles) {
   std::mt19937 shapes(20261123);
   int checked = 0, tail_block = 0, short_vector = 0, several_runs = 0, short_run = 0, one_vector = 0, with_bias = 0;
   for (uint32_t i = 0; checked < 120; ++i) {
-    const ConvCase s = random_forward_case(shapes);
+    const ConvCase s = random_plane_case(shapes, 5);
     const cnn::Conv2dGeometry g = geometry(s);
     ASSERT_TRUE(cnn::conv_plane_fits(g)) << describe(s, i);
     std::mt19937 rng(9000 + i);
@@ -320,36 +325,6 @@ TEST(Conv2dPlane, ForwardReluKeepsNaN) {
       }
     }
   }
-}
-
-TEST(Conv2dPlane, ForwardChoosesByShape) {
-  const ConvCase l1{64, 1, 28, 28, 32, 5, 5, {1, 1, 2, 2, 2, 2, 1, 1}, false};
-  auto choose = [](ConvCase s) { return cnn::conv_plane_forward_choice_avx512(geometry(s), 2); };
-  EXPECT_EQ(choose(l1), &cnn::conv_plane_kernel_avx512());
-  ConvCase s = l1;
-  s.n = 1;  // batch 1
-  EXPECT_EQ(choose(s), &cnn::conv_plane_kernel_avx512());
-  s = l1, s.c = 3, s.kh = 3, s.kw = 3, s.h = 32, s.w = 32, s.p = {1, 1, 1, 1, 1, 1, 1, 1};  // 27 taps
-  EXPECT_EQ(choose(s), &cnn::conv_plane_kernel_avx512());
-  s = l1, s.h = 4, s.w = 4, s.kh = 3, s.kw = 3, s.p = {1, 1, 1, 1, 1, 1, 1, 1};  // 16 pixels a plane
-  EXPECT_EQ(choose(s), &cnn::conv_plane_kernel_avx512());
-  s = l1, s.c = 3;  // 75 taps
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.c = 3, s.kh = 1, s.kw = 1, s.p = {1, 1, 0, 0, 0, 0, 1, 1};  // 1 x 1: a GEMM
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.c = 32, s.h = 14, s.w = 14, s.oc = 64;  // benchmark L2
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.p.stride_w = 2;
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.p.dilation_h = 2;
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.oc = 15;
-  EXPECT_EQ(choose(s), nullptr);
-  s = l1, s.h = 224, s.w = 224;  // 5 shifted planes of 228 x 224 floats: more than L2 should hold
-  EXPECT_EQ(choose(s), nullptr);
-#if defined(CNN_HAVE_AVX2)
-  EXPECT_EQ(cnn::conv_plane_forward_choice_avx2(geometry(l1), 2), nullptr);
-#endif
 }
 
 // The table's forward convolution (with and without ReLU) gives the plane kernel's bits where the choice picks it:
