@@ -79,7 +79,7 @@ struct ConvPlaneKernel {
 const ConvPlaneKernel& conv_plane_kernel_avx512();
 #endif
 
-// Whether conv2d_backward_filter_plane can run g: stride 1, dilation 1, at least 16 output channels and shifted
+// Whether the plane kernels can run g: stride 1, dilation 1, at least 16 output channels and shifted
 // planes of bounded size.
 bool conv_plane_fits(const Conv2dGeometry& g);
 

@@ -79,7 +79,7 @@ inline M mask_and(M a, M b) { return static_cast<M>(a & b); }
 inline M mask_andnot(M a, M b) { return static_cast<M>(~a & b); }  // !a && b
 inline F select(M m, F if_true, F if_false) { return _mm512_mask_blend_ps(m, if_false, if_true); }
 // acc + *w * x, with *w broadcast inside the FMA (its memory operand, {1to16}): no register holds the broadcast.
-// Written in assembly because GCC 12 hoists a repeated _mm512_set1_ps(*w) into a register, which is the point.
+// Written in assembly: GCC 12 hoists a repeated _mm512_set1_ps(*w) into a register, the very register it saves.
 inline F fmadd_broadcast(const float* w, F x, F acc) {
   __asm__("vfmadd231ps %2%{1to16%}, %1, %0" : "+v"(acc) : "v"(x), "m"(*w));
   return acc;
