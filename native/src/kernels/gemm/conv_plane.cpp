@@ -43,6 +43,21 @@ Planes planes_of(const Conv2dGeometry& g) {
   return {rows, round_up(rows * g.ow + 16, 16)};
 }
 
+// The first output channel of block `block` of `per_block` channels: the last block is moved back to end at OC - 1
+// (it overlaps the one before it when OC is not a multiple of the block; the forward pass writes the same bits there,
+// the filter gradient reads those rows from it alone).
+int64_t block_channel(int64_t block, int64_t per_block, int64_t oc) {
+  return std::min(block * per_block, oc - per_block);
+}
+
+// Where each tap (c, ky, kx) reads in one image's shifted planes, relative to the output pixel.
+void tap_offsets(const Conv2dGeometry& g, const Planes& planes, int64_t* offsets) {
+  for (int64_t t = 0; t < g.c * g.kh * g.kw; ++t) {
+    const int64_t c = t / (g.kh * g.kw), ky = t / g.kw % g.kh, kx = t % g.kw;
+    offsets[t] = (c * g.kw + kx) * planes.plane + ky * g.ow;
+  }
+}
+
 // The fixed parts of one call.
 struct PlanePass {
   const ConvPlaneKernel& k;
@@ -72,7 +87,7 @@ void plane_image(const PlanePass& s, const float* planes, const float* dy, const
     const int64_t block = item / s.groups, group = item % s.groups;
     const int64_t first = group * s.taps / s.groups, last = (group + 1) * s.taps / s.groups;
     for (int64_t t = first; t < last; ++t) x[t - first] = planes + s.offsets[t];
-    const int64_t channel = std::min(block * cb, g.oc - cb);
+    const int64_t channel = block_channel(block, cb, g.oc);
     args.dy = dy + channel * s.pixels;
     args.acc = acc + (block * cb * s.taps + first) * s.k.width;
     const int64_t at = item * span;
@@ -82,11 +97,6 @@ void plane_image(const PlanePass& s, const float* planes, const float* dy, const
   }
 }
 
-// Output channels of forward block b: the kernel's, the last block moved back to end at OC - 1 (it overlaps the one
-// before it when OC is not a multiple of the block, and writes the same bits there).
-int64_t forward_channel(const ConvPlaneKernel& k, const Conv2dGeometry& g, int64_t block) {
-  return std::min(block * k.forward_channels, g.oc - k.forward_channels);
-}
 
 // Forward items [begin, end) of one image's planes, item = block * runs + run (a run: forward_vectors vectors of
 // pixels, the last one shorter).
@@ -97,7 +107,7 @@ void forward_items(const ConvPlaneKernel& k, const ConvPlaneForwardArgs& base, c
   const int64_t run_pixels = k.forward_vectors * k.width;
   ConvPlaneForwardArgs args = base;
   for (int64_t block = begin / runs; block * runs < end; ++block) {
-    const int64_t channel = forward_channel(k, g, block);
+    const int64_t channel = block_channel(block, k.forward_channels, g.oc);
     args.weights = packed_w + block * base.taps * k.forward_channels;
     args.bias = bias != nullptr ? bias + channel : nullptr;
     const int64_t stop = std::min(runs, end - block * runs);
@@ -140,17 +150,14 @@ void conv2d_forward_plane(const ConvPlaneKernel& k, cnn_context& ctx, const Conv
   int64_t* offsets = reinterpret_cast<int64_t*>(packed_w + weight_floats);
   float* prep = packed_w + weight_floats + offset_floats;
   for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t channel = forward_channel(k, g, b);
+    const int64_t channel = block_channel(b, k.forward_channels, g.oc);
     for (int64_t t = 0; t < taps; ++t) {
       for (int64_t i = 0; i < k.forward_channels; ++i) {
         packed_w[(b * taps + t) * k.forward_channels + i] = w[(channel + i) * taps + t];
       }
     }
   }
-  for (int64_t t = 0; t < taps; ++t) {
-    const int64_t c = t / (g.kh * g.kw), ky = t / g.kw % g.kh, kx = t % g.kw;
-    offsets[t] = (c * g.kw + kx) * planes.plane + ky * g.ow;
-  }
+  tap_offsets(g, planes, offsets);
   ConvPlaneForwardArgs base{};
   base.taps = taps;
   base.offsets = offsets;
@@ -215,10 +222,7 @@ void conv2d_backward_filter_plane(const ConvPlaneKernel& k, cnn_context& ctx, co
   int64_t* offsets = reinterpret_cast<int64_t*>(acc + chunks * acc_floats);
   float* prep = acc + chunks * acc_floats + offset_floats;
   std::fill(acc, acc + chunks * acc_floats, 0.0f);
-  for (int64_t t = 0; t < taps; ++t) {
-    const int64_t c = t / (g.kh * g.kw), ky = t / g.kw % g.kh, kx = t % g.kw;
-    offsets[t] = (c * g.kw + kx) * planes.plane + ky * g.ow;
-  }
+  tap_offsets(g, planes, offsets);
   const PlanePass pass{k, g, planes, taps, groups, blocks, pixels, offsets};
 
 #pragma omp parallel num_threads(team) if (team > 1)
